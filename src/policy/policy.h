@@ -1,0 +1,40 @@
+// Policy: decides how many nodes should serve. A policy is a pure decision: it reads only its
+// input (no clock, no I/O) and is deterministic. It may keep state between calls (a counter of
+// consecutive underload cycles), which is why Decide is not const; the controller owns the
+// policy and calls it once per tick on the loop's thread. It never acts: the controller's guard
+// bounds the decision and the controller carries it out.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/load_history.h"
+#include "core/time.h"
+
+namespace ebb::policy {
+
+struct PolicyInput {
+  core::Seconds now = 0;
+  core::Seconds interval_s = 1;      // time between two decisions
+  int serving_nodes = 0;             // in rotation now (ONLINE or BUSY)
+  int booting_nodes = 0;             // powered on, not yet in rotation
+  int total_nodes = 0;               // every node the controller manages
+  double node_capacity_rps = 0;      // requests/s one node serves within the SLA
+  core::Seconds boot_s = 0;          // time from power-on to serving
+  const core::LoadHistory* history;  // arrival rate samples, newest last; never null
+};
+
+struct Decision {
+  int target_serving = 0;  // how many nodes should be in rotation
+  std::string reason;      // human-readable: the numbers that led to the target
+};
+
+class Policy {
+ public:
+  virtual ~Policy() = default;
+  virtual std::string_view Name() const = 0;
+  virtual Decision Decide(const PolicyInput& input) = 0;
+};
+
+}  // namespace ebb::policy

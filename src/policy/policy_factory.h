@@ -1,0 +1,31 @@
+// Builds a policy by name from its options. Unknown names are errors, listed with the known ones.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "policy/policy.h"
+
+namespace ebb::policy {
+
+// The policy settings of the [policy] table. Thresholds are shares of the serving nodes'
+// capacity (serving_nodes * node_capacity_rps).
+struct PolicyOptions {
+  std::string name = "regression";
+  double overload = 0.6;        // above this share, more nodes are needed
+  double underload = 0.2;       // "threshold": below this share a node may be signed off
+  int underload_cycles = 3;     // consecutive cycles under the threshold before signing off
+  core::Seconds history_s = 120;   // "regression*": window of the linear regression
+  core::Seconds mean_s = 15;       // "regression-mean": window of the mean current load
+  core::Seconds epsilon_s = 5;     // "regression*": margin added to the boot time
+};
+
+// The names MakePolicy accepts, in a stable order.
+std::vector<std::string_view> PolicyNames();
+
+core::Result<std::unique_ptr<Policy>> MakePolicy(const PolicyOptions& options);
+
+}  // namespace ebb::policy
