@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/check.h"
+
 namespace ebb::core {
 
 TimerId VirtualEventLoop::ScheduleAt(Seconds at, Callback callback) {

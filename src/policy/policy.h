@@ -26,8 +26,9 @@ struct PolicyInput {
 };
 
 struct Decision {
-  int target_serving = 0;  // how many nodes should be in rotation
-  std::string reason;      // human-readable: the numbers that led to the target
+  int target_serving = 0;   // how many nodes should be in rotation
+  double expected_rps = 0;  // the load the policy planned for (its forecast, or the current load)
+  std::string reason;       // human-readable: the numbers that led to the target
 };
 
 class Policy {

@@ -1,0 +1,293 @@
+#include "control/controller.h"
+
+#include <algorithm>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "control/node_selector.h"
+#include "core/check.h"
+
+namespace ebb::control {
+
+using core::NodeState;
+using core::Seconds;
+
+Controller::Controller(std::vector<core::NodeSpec> nodes, ControllerOptions options,
+                       lb::LoadBalancer& lb, power::PowerDriver& power, policy::Policy& policy,
+                       DecisionSink* sink)
+    : specs_(std::move(nodes)),
+      options_(options),
+      lb_(lb),
+      power_(power),
+      policy_(policy),
+      sink_(sink),
+      history_(std::max<std::size_t>(options.history_samples, 2)) {
+  EBB_CHECK(!specs_.empty());
+  runtime_.resize(specs_.size());
+  for (std::size_t i = 0; i < specs_.size(); ++i) {
+    runtime_[i].id = static_cast<core::NodeId>(i);
+    mean_capacity_rps_ += specs_[i].capacity_rps / static_cast<double>(specs_.size());
+    mean_boot_s_ += specs_[i].boot_s / static_cast<double>(specs_.size());
+  }
+}
+
+int Controller::Count(bool (*pred)(NodeState)) const {
+  return static_cast<int>(
+      std::count_if(runtime_.begin(), runtime_.end(), [pred](const NodeRuntime& n) {
+        return pred(n.state);
+      }));
+}
+
+void Controller::SetState(NodeRuntime& node, NodeState state, Seconds now, Seconds deadline) {
+  node.state = state;
+  node.since = now;
+  node.deadline = deadline;
+}
+
+bool Controller::SetAdmin(const NodeRuntime& node, lb::AdminState state,
+                          std::vector<std::string>& actions) {
+  const core::NodeSpec& spec = specs_[node.id];
+  core::Status status = lb_.SetAdminState(spec.name, state);
+  if (!status.ok()) {
+    ++counters_.command_failures;
+    actions.push_back(fmt::format("set {} {} failed: {}", spec.name, lb::ToString(state),
+                                  status.ToString()));
+    return false;
+  }
+  return true;
+}
+
+// Observe: poll the balancer and add a load sample. Returns false when there is no fresh data.
+bool Controller::Observe(std::vector<std::string>& notes) {
+  core::Status status = lb_.Poll(stats_);
+  if (status.ok() && stats_.servers.size() != specs_.size()) {
+    status = core::InternalError(fmt::format("balancer reported {} servers, expected {}",
+                                             stats_.servers.size(), specs_.size()));
+  }
+  if (!status.ok()) {
+    ++counters_.poll_failures;
+    notes.push_back("balancer poll failed: " + status.ToString());
+    return false;
+  }
+  if (have_poll_ && stats_.at > last_poll_at_ && stats_.requests_total >= last_requests_total_) {
+    const double rate = static_cast<double>(stats_.requests_total - last_requests_total_) /
+                        (stats_.at - last_poll_at_);
+    history_.Add({.at = stats_.at, .rate_rps = rate});
+  }
+  have_poll_ = true;
+  last_poll_at_ = stats_.at;
+  last_requests_total_ = stats_.requests_total;
+  return true;
+}
+
+void Controller::Reconcile(Seconds now, std::vector<std::string>& actions) {
+  completions_.clear();
+  power_.TakeCompletions(completions_);
+  for (const power::PowerCompletion& c : completions_) {
+    NodeRuntime& node = runtime_[c.node];
+    const std::string& name = specs_[c.node].name;
+    if (!c.status.ok()) {
+      ++counters_.command_failures;
+      ++node.failures;
+      actions.push_back(fmt::format("power {} {} failed: {}", power::ToString(c.action), name,
+                                    c.status.ToString()));
+      // A failed power-on leaves the node off; a failed power-off leaves it in an unknown state
+      // that only the balancer's health check can settle.
+      SetState(node, c.action == power::PowerAction::kOn ? NodeState::kDown : NodeState::kUnknown,
+               now);
+      continue;
+    }
+    if (c.action == power::PowerAction::kOff && node.state == NodeState::kPoweringOff) {
+      SetState(node, NodeState::kDown, now);
+      ++counters_.power_offs;
+    }
+  }
+
+  for (NodeRuntime& node : runtime_) {
+    const lb::ServerStats& s = stats_.servers[node.id];
+    node.sessions = s.sessions;
+    const bool up = s.health == lb::Health::kUp;
+    switch (node.state) {
+      case NodeState::kUnknown:
+        // First sight, or after a fault: believe the balancer.
+        if (up && s.admin == lb::AdminState::kReady) {
+          SetState(node, s.sessions > 0 ? NodeState::kBusy : NodeState::kOnline, now);
+        } else if (up) {
+          SetState(node, NodeState::kOffline, now);
+        } else {
+          SetState(node, NodeState::kDown, now);
+        }
+        break;
+      case NodeState::kBusy:
+      case NodeState::kOnline:
+        if (!up) {
+          ++node.failures;
+          actions.push_back(fmt::format("{} failed its health check", specs_[node.id].name));
+          SetState(node, NodeState::kUnknown, now);
+        } else {
+          node.state = s.sessions > 0 ? NodeState::kBusy : NodeState::kOnline;
+        }
+        break;
+      case NodeState::kBooting:
+        if (up) {
+          BringIntoRotation(node.id, now, actions);
+        } else if (now >= node.deadline) {
+          ++counters_.boot_failures;
+          ++node.failures;
+          actions.push_back(fmt::format("boot of {} timed out", specs_[node.id].name));
+          PowerOff(node, now, actions);
+        }
+        break;
+      case NodeState::kDraining:
+        if (s.sessions == 0 || now >= node.deadline) {
+          if (SetAdmin(node, lb::AdminState::kMaint, actions)) {
+            SetState(node, NodeState::kOffline, now);
+            PowerOff(node, now, actions);
+          }
+        }
+        break;
+      case NodeState::kPoweringOff:
+        if (now >= node.deadline) {
+          ++node.failures;
+          actions.push_back(fmt::format("power-off of {} timed out", specs_[node.id].name));
+          SetState(node, NodeState::kUnknown, now);
+        }
+        break;
+      case NodeState::kOffline:
+      case NodeState::kDown:
+        break;
+    }
+  }
+}
+
+void Controller::BringIntoRotation(core::NodeId id, Seconds now,
+                                   std::vector<std::string>& actions) {
+  NodeRuntime& node = runtime_[id];
+  const core::NodeSpec& spec = specs_[id];
+  switch (node.state) {
+    case NodeState::kDraining:
+    case NodeState::kOffline:
+    case NodeState::kBooting:
+      if (SetAdmin(node, lb::AdminState::kReady, actions)) {
+        actions.push_back("ready " + spec.name);
+        ++counters_.readies;
+        SetState(node, NodeState::kOnline, now);
+      }
+      break;
+    case NodeState::kDown: {
+      power_.Start(id, spec, power::PowerAction::kOn);
+      ++node.boots;
+      ++counters_.boots;
+      actions.push_back("boot " + spec.name);
+      const Seconds deadline =
+          now + options_.boot_timeout_factor * spec.boot_s + options_.interval_s;
+      SetState(node, NodeState::kBooting, now, deadline);
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+void Controller::Drain(core::NodeId id, Seconds now, std::vector<std::string>& actions) {
+  NodeRuntime& node = runtime_[id];
+  if (!SetAdmin(node, lb::AdminState::kDrain, actions)) return;
+  ++counters_.drains;
+  actions.push_back("drain " + specs_[id].name);
+  SetState(node, NodeState::kDraining, now, now + options_.drain_timeout_s);
+}
+
+void Controller::PowerOff(NodeRuntime& node, Seconds now, std::vector<std::string>& actions) {
+  const core::NodeSpec& spec = specs_[node.id];
+  power_.Start(node.id, spec, power::PowerAction::kOff);
+  actions.push_back("power off " + spec.name);
+  SetState(node, NodeState::kPoweringOff, now,
+           now + std::max(options_.power_off_timeout_s, 2 * spec.shutdown_s));
+}
+
+void Controller::Tick(Seconds now) {
+  ++counters_.ticks;
+  std::vector<std::string> actions;
+  std::vector<std::string> notes;
+  const bool fresh = Observe(notes);
+  if (fresh) Reconcile(now, actions);
+
+  const int serving = Count(core::IsServing);
+  const int booting = Count([](NodeState s) { return s == NodeState::kBooting; });
+
+  summary_.at = now;
+  summary_.have_rate = !history_.empty() && history_.Latest().at == stats_.at && fresh;
+  summary_.rate_rps = history_.empty() ? 0 : history_.Latest().rate_rps;
+  summary_.queued = fresh ? stats_.queued : summary_.queued;
+
+  std::string guard_note;
+  DecisionRecord record;
+  record.at = now;
+  record.policy = std::string(policy_.Name());
+  record.rate_rps = summary_.rate_rps;
+  record.serving = serving;
+  record.booting = booting;
+
+  if (!fresh || history_.empty()) {
+    // Never act on missing data: deadlines of transitions already started still ran above.
+    record.target = record.policy_target = serving + booting;
+    record.reason = notes.empty() ? "no load sample yet" : notes.front();
+  } else {
+    const policy::PolicyInput input{
+        .now = now,
+        .interval_s = options_.interval_s,
+        .serving_nodes = serving,
+        .booting_nodes = booting,
+        .total_nodes = static_cast<int>(specs_.size()),
+        .node_capacity_rps = mean_capacity_rps_,
+        .boot_s = mean_boot_s_,
+        .history = &history_,
+    };
+    policy::Decision decision = policy_.Decide(input);
+    const GuardVerdict verdict = ApplyGuard(options_.guard, {
+                                                                .now = now,
+                                                                .policy_target =
+                                                                    decision.target_serving,
+                                                                .serving = serving,
+                                                                .coming = booting,
+                                                                .total_nodes = input.total_nodes,
+                                                                .data_age_s = now - stats_.at,
+                                                                .last_up_at = last_up_at_,
+                                                                .last_any_at = last_any_at_,
+                                                            });
+    record.expected_rps = decision.expected_rps;
+    record.policy_target = decision.target_serving;
+    record.target = verdict.target;
+    record.reason = decision.reason;
+    if (!verdict.note.empty()) record.reason += "; guard: " + verdict.note;
+    guard_note = verdict.note;
+
+    if (verdict.add > 0) {
+      for (core::NodeId id : PickToAdd(runtime_, verdict.add)) BringIntoRotation(id, now, actions);
+      last_up_at_ = last_any_at_ = now;
+    } else if (verdict.remove > 0) {
+      // The last healthy node never leaves: the guard keeps min_serving >= 1.
+      for (core::NodeId id : PickToDrain(runtime_, verdict.remove)) Drain(id, now, actions);
+      last_any_at_ = now;
+    }
+    summary_.expected_rps = decision.expected_rps;
+  }
+  summary_.target = record.target;
+  summary_.serving = Count(core::IsServing);
+  summary_.powered = Count(core::IsPowered);
+  summary_.booting = Count([](NodeState s) { return s == NodeState::kBooting; });
+
+  if (sink_ != nullptr) {
+    // Log every tick that acted; of the ticks that were held back, the first of each kind.
+    const bool held = record.target != serving + booting && actions.empty();
+    const std::string held_note = held ? (guard_note.empty() ? record.reason : guard_note) : "";
+    if (!actions.empty() || (held && held_note != last_held_note_)) {
+      record.actions = std::move(actions);
+      sink_->Record(record);
+    }
+    last_held_note_ = held_note;
+  }
+}
+
+}  // namespace ebb::control

@@ -1,0 +1,19 @@
+#include "lb/load_balancer.h"
+
+namespace ebb::lb {
+
+std::string_view ToString(AdminState state) {
+  switch (state) {
+    case AdminState::kReady:
+      return "ready";
+    case AdminState::kDrain:
+      return "drain";
+    case AdminState::kMaint:
+      return "maint";
+  }
+  return "?";
+}
+
+std::string_view ToString(Health health) { return health == Health::kUp ? "UP" : "DOWN"; }
+
+}  // namespace ebb::lb

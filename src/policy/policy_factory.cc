@@ -1,0 +1,104 @@
+#include "policy/policy_factory.h"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "policy/always_on_policy.h"
+#include "policy/dynamic_threshold_policy.h"
+#include "policy/regression_policy.h"
+#include "policy/threshold_policy.h"
+
+namespace ebb::policy {
+namespace {
+
+using core::InvalidArgumentError;
+using core::Status;
+
+// Each check names the field as the [policy] table spells it and says which policy reads it.
+Status CheckOverload(const PolicyOptions& o) {
+  if (!(o.overload > 0 && o.overload <= 1)) {
+    return InvalidArgumentError(
+        fmt::format("policy '{}': overload must be in (0, 1], got {}", o.name, o.overload));
+  }
+  return Status::Ok();
+}
+
+Status CheckUnderload(const PolicyOptions& o) {
+  if (!(o.underload >= 0 && o.underload < o.overload)) {
+    return InvalidArgumentError(
+        fmt::format("policy '{}': underload must be in [0, overload = {}), got {}", o.name,
+                    o.overload, o.underload));
+  }
+  return Status::Ok();
+}
+
+Status CheckCycles(const PolicyOptions& o) {
+  if (o.underload_cycles < 1) {
+    return InvalidArgumentError(fmt::format("policy '{}': underload_cycles must be >= 1, got {}",
+                                            o.name, o.underload_cycles));
+  }
+  return Status::Ok();
+}
+
+Status CheckWindow(const PolicyOptions& o, std::string_view field, core::Seconds value) {
+  if (!(value > 0 && std::isfinite(value))) {
+    return InvalidArgumentError(fmt::format(
+        "policy '{}': {} must be a positive number of seconds, got {}", o.name, field, value));
+  }
+  return Status::Ok();
+}
+
+Status CheckRegression(const PolicyOptions& o) {
+  EBB_RETURN_IF_ERROR(CheckOverload(o));
+  EBB_RETURN_IF_ERROR(CheckCycles(o));
+  EBB_RETURN_IF_ERROR(CheckWindow(o, "history_s", o.history_s));
+  if (!(o.epsilon_s >= 0 && std::isfinite(o.epsilon_s))) {
+    return InvalidArgumentError(
+        fmt::format("policy '{}': epsilon_s must be a non-negative number of seconds, got {}",
+                    o.name, o.epsilon_s));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::vector<std::string_view> PolicyNames() {
+  return {"always-on", "threshold", "dynamic-threshold", "regression", "regression-mean"};
+}
+
+core::Result<std::unique_ptr<Policy>> MakePolicy(const PolicyOptions& options) {
+  const PolicyOptions& o = options;
+  if (o.name == "always-on") {
+    return std::unique_ptr<Policy>(std::make_unique<AlwaysOnPolicy>());
+  }
+  if (o.name == "threshold") {
+    EBB_RETURN_IF_ERROR(CheckOverload(o));
+    EBB_RETURN_IF_ERROR(CheckUnderload(o));
+    EBB_RETURN_IF_ERROR(CheckCycles(o));
+    return std::unique_ptr<Policy>(std::make_unique<ThresholdPolicy>(ThresholdOptions{
+        .overload = o.overload, .underload = o.underload, .underload_cycles = o.underload_cycles}));
+  }
+  if (o.name == "dynamic-threshold") {
+    EBB_RETURN_IF_ERROR(CheckOverload(o));
+    EBB_RETURN_IF_ERROR(CheckCycles(o));
+    return std::unique_ptr<Policy>(std::make_unique<DynamicThresholdPolicy>(
+        DynamicThresholdOptions{.overload = o.overload, .underload_cycles = o.underload_cycles}));
+  }
+  if (o.name == "regression" || o.name == "regression-mean") {
+    EBB_RETURN_IF_ERROR(CheckRegression(o));
+    const bool mean = o.name == "regression-mean";
+    if (mean) EBB_RETURN_IF_ERROR(CheckWindow(o, "mean_s", o.mean_s));
+    return std::unique_ptr<Policy>(std::make_unique<RegressionPolicy>(RegressionOptions{
+        .overload = o.overload,
+        .underload_cycles = o.underload_cycles,
+        .history_s = o.history_s,
+        .epsilon_s = o.epsilon_s,
+        .current_load = mean ? CurrentLoad::kWindowMean : CurrentLoad::kNewestSample,
+        .mean_s = o.mean_s}));
+  }
+  return InvalidArgumentError(fmt::format("unknown policy '{}'; known policies: {}", o.name,
+                                          fmt::join(PolicyNames(), ", ")));
+}
+
+}  // namespace ebb::policy

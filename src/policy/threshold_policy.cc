@@ -1,0 +1,59 @@
+#include "policy/threshold_policy.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "core/check.h"
+
+namespace ebb::policy {
+
+ThresholdPolicy::ThresholdPolicy(ThresholdOptions options)
+    : options_(options), underload_(options.underload_cycles) {
+  EBB_CHECK(options_.overload > 0 && options_.overload <= 1);
+  EBB_CHECK(options_.underload >= 0 && options_.underload < options_.overload);
+}
+
+Decision ThresholdPolicy::Decide(const PolicyInput& input) {
+  if (auto hold = HoldWithoutData(input)) {
+    underload_.Reset();
+    return *std::move(hold);
+  }
+  const double rate = input.history->Latest().rate_rps;
+  const int serving = input.serving_nodes;
+  const double share = LoadShare(rate, serving, input.node_capacity_rps);
+  const std::string load = DescribeLoad(rate, input);
+
+  if (share > options_.overload) {
+    underload_.Reset();
+    const int need =
+        std::max(NodesNeeded(rate, input.node_capacity_rps, options_.overload), serving + 1);
+    // With no serving node any load is an overload; the share (infinite) says nothing.
+    return ScaleUp(input, rate, need,
+                   serving == 0
+                       ? load
+                       : fmt::format("{} > overload {}", load, FormatShare(options_.overload)));
+  }
+
+  // With no serving node there is nothing to sign off.
+  const bool under = serving > 0 && share < options_.underload;
+  const int count_before = underload_.count();
+  if (underload_.Record(under)) {
+    return SignOffOne(input, rate,
+                      fmt::format("{} < underload {} for {}", load, FormatShare(options_.underload),
+                                  FormatCycles(underload_.cycles())));
+  }
+  if (under) {
+    return Keep(
+        input, rate,
+        fmt::format("{} < underload {} ({} of {} cycles)", load, FormatShare(options_.underload),
+                    count_before + 1, underload_.cycles()));
+  }
+  if (serving == 0)
+    return Keep(input, rate, fmt::format("{} and no load: nothing to sign off", load));
+  return Keep(input, rate,
+              fmt::format("{} within underload {} and overload {}", load,
+                          FormatShare(options_.underload), FormatShare(options_.overload)));
+}
+
+}  // namespace ebb::policy

@@ -1,0 +1,46 @@
+// ReportWriter: the files of `ebb simulate --out DIR`:
+//   summary.json     the run's summary (the same object as --json)
+//   timeseries.csv   one row per controller tick
+//   decisions.jsonl  one JSON object per decision record
+// Files are written under temporary names and renamed only by Commit, so a failed run leaves
+// no half-written report behind (an older complete report in DIR stays as it was).
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "control/decision_record.h"
+#include "core/status.h"
+#include "sim/simulation.h"
+
+namespace ebb::sim {
+
+class ReportWriter final : public control::DecisionSink {
+ public:
+  static core::Result<std::unique_ptr<ReportWriter>> Create(const std::string& dir);
+  ~ReportWriter() override;
+
+  // Maps simulated time to trace time in the files; call before the run.
+  void SetTimeBase(double window_start, double speedup) {
+    window_start_ = window_start;
+    speedup_ = speedup;
+  }
+  void Record(const control::DecisionRecord& record) override;
+  void OnTick(const TimeseriesRow& row);
+  core::Status Commit(const SimSummary& summary);
+
+ private:
+  explicit ReportWriter(std::string dir) : dir_(std::move(dir)) {}
+  std::string Path(const char* name, bool temporary) const;
+  void RemoveTemporaries();
+
+  std::string dir_;
+  std::FILE* timeseries_ = nullptr;
+  std::FILE* decisions_ = nullptr;
+  double window_start_ = 0;
+  double speedup_ = 1;
+  bool committed_ = false;
+};
+
+}  // namespace ebb::sim

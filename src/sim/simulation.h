@@ -1,0 +1,75 @@
+// Simulation: one trace-driven run of the real controller and policy against the simulated
+// cluster, on virtual time. The loop takes the earliest of three event sources: the next arrival,
+// the next departure, and the virtual event loop's timers (controller ticks, boot and shutdown
+// completions); on ties, timers first, then departures, then arrivals. Deterministic for a seed.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "control/decision_record.h"
+#include "core/status.h"
+#include "sim/sim_config.h"
+
+namespace ebb::sim {
+
+struct LatencySummary {
+  double mean = 0, p50 = 0, p95 = 0, p99 = 0, max = 0;
+};
+
+struct SimSummary {
+  std::string policy;
+  std::uint64_t seed = 0;
+  double window_start = 0;  // Unix time that simulated time 0 stands for
+  double simulated_s = 0;
+  std::uint64_t requests = 0;
+  std::uint64_t completed = 0;
+  std::uint64_t rejected = 0;
+  std::uint64_t aborted = 0;
+  double sla_ok_ratio = 0;  // completed within the SLA / requests (rejections are misses)
+  LatencySummary response_time_s;
+  double energy_kwh = 0;
+  double always_on_energy_kwh = 0;
+  double saving_ratio = 0;
+  double optimum_energy_kwh = 0;
+  double optimum_saving_ratio = 0;
+  double optimum_node_downtime_s = 0;
+  double share_of_optimum_saving = 0;
+  double node_downtime_s = 0;
+  double mean_powered_nodes = 0;
+  std::uint64_t boots = 0;
+  std::uint64_t shutdowns = 0;
+  std::uint64_t decisions = 0;
+  std::uint64_t events = 0;
+  double wall_s = 0;
+};
+
+// Everything but wall_s is a function of the configuration and the seed.
+nlohmann::ordered_json ToJson(const SimSummary& summary, bool with_wall_time = true);
+
+// One row per controller tick.
+struct TimeseriesRow {
+  double t = 0;          // simulated seconds since the window start
+  double unix_time = 0;  // the trace time it stands for
+  double arrival_rps = 0;
+  double forecast_rps = 0;
+  int serving = 0;
+  int powered = 0;
+  int queue = 0;
+  double p95_s = 0;    // of the requests completed in the interval; 0 when none
+  double power_w = 0;  // mean over the interval
+};
+
+struct SimOutputs {
+  std::function<void(const TimeseriesRow&)> on_tick;   // optional
+  control::DecisionSink* decisions = nullptr;          // optional
+  // Called every few million events with the share of simulated time done (optional).
+  std::function<void(double done, std::uint64_t events)> on_progress;
+};
+
+core::Result<SimSummary> RunSimulation(const SimConfig& config, const SimOutputs& outputs = {});
+
+}  // namespace ebb::sim
