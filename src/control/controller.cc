@@ -230,7 +230,8 @@ void Controller::Tick(Seconds now) {
   record.booting = booting;
 
   if (!fresh || history_.empty()) {
-    // Never act on missing data: deadlines of transitions already started still ran above.
+    // Never act on missing data. After a failed poll nothing was reconciled either: power
+    // completions and deadlines wait for the next successful poll.
     record.target = record.policy_target = serving + booting;
     record.reason = notes.empty() ? "no load sample yet" : notes.front();
   } else {
@@ -263,13 +264,17 @@ void Controller::Tick(Seconds now) {
     if (!verdict.note.empty()) record.reason += "; guard: " + verdict.note;
     guard_note = verdict.note;
 
+    // Cooldowns start only when a node was picked: a wish no node can carry out (all the others
+    // booting or powering off) must not hold back later scale actions.
     if (verdict.add > 0) {
-      for (core::NodeId id : PickToAdd(runtime_, verdict.add)) BringIntoRotation(id, now, actions);
-      last_up_at_ = last_any_at_ = now;
+      const std::vector<core::NodeId> picked = PickToAdd(runtime_, verdict.add);
+      for (core::NodeId id : picked) BringIntoRotation(id, now, actions);
+      if (!picked.empty()) last_up_at_ = last_any_at_ = now;
     } else if (verdict.remove > 0) {
       // The last healthy node never leaves: the guard keeps min_serving >= 1.
-      for (core::NodeId id : PickToDrain(runtime_, verdict.remove)) Drain(id, now, actions);
-      last_any_at_ = now;
+      const std::vector<core::NodeId> picked = PickToDrain(runtime_, verdict.remove);
+      for (core::NodeId id : picked) Drain(id, now, actions);
+      if (!picked.empty()) last_any_at_ = now;
     }
     summary_.expected_rps = decision.expected_rps;
   }
@@ -279,9 +284,11 @@ void Controller::Tick(Seconds now) {
   summary_.booting = Count([](NodeState s) { return s == NodeState::kBooting; });
 
   if (sink_ != nullptr) {
-    // Log every tick that acted; of the ticks that were held back, the first of each kind.
-    const bool held = record.target != serving + booting && actions.empty();
-    const std::string held_note = held ? (guard_note.empty() ? record.reason : guard_note) : "";
+    // Log every tick that acted; of the ticks that were held back (by the guard, by a target no
+    // node could carry out, or by a failed poll), the first of each kind.
+    const bool held = actions.empty() && (!fresh || record.target != serving + booting);
+    const std::string held_note =
+        !held ? "" : (!fresh || guard_note.empty() ? record.reason : guard_note);
     if (!actions.empty() || (held && held_note != last_held_note_)) {
       record.actions = std::move(actions);
       sink_->Record(record);

@@ -30,7 +30,9 @@ GuardVerdict ApplyGuard(const GuardOptions& options, const GuardInput& in) {
   } else if (v.target < in.serving) {
     const int want = in.serving - v.target;
     if (in.data_age_s > options.stale_after_s) {
-      add_note(fmt::format("scale-down held: balancer data {:.1f}s old", in.data_age_s));
+      // No age in the text: the controller logs a held tick once per distinct note, and an age
+      // would make every stale tick a new note.
+      add_note(fmt::format("scale-down held: balancer data older than {}s", options.stale_after_s));
     } else if (in.now - in.last_any_at < options.down_cooldown_s) {
       add_note(fmt::format("scale-down held: down cooldown {}s", options.down_cooldown_s));
     } else {
