@@ -60,6 +60,7 @@ bool Controller::SetAdmin(const NodeRuntime& node, lb::AdminState state,
 
 // Observe: poll the balancer and add a load sample. Returns false when there is no fresh data.
 bool Controller::Observe(std::vector<std::string>& notes) {
+  sampled_ = false;
   core::Status status = lb_.Poll(stats_);
   if (status.ok() && stats_.servers.size() != specs_.size()) {
     status = core::InternalError(fmt::format("balancer reported {} servers, expected {}",
@@ -74,6 +75,7 @@ bool Controller::Observe(std::vector<std::string>& notes) {
     const double rate = static_cast<double>(stats_.requests_total - last_requests_total_) /
                         (stats_.at - last_poll_at_);
     history_.Add({.at = stats_.at, .rate_rps = rate});
+    sampled_ = true;
   }
   have_poll_ = true;
   last_poll_at_ = stats_.at;
@@ -217,7 +219,9 @@ void Controller::Tick(Seconds now) {
   const int booting = Count([](NodeState s) { return s == NodeState::kBooting; });
 
   summary_.at = now;
-  summary_.have_rate = !history_.empty() && history_.Latest().at == stats_.at && fresh;
+  // Not "the newest sample is as old as this answer": an answer no newer than the last poll
+  // (a balancer that answered twice within its clock's resolution) adds no sample.
+  summary_.have_rate = sampled_;
   summary_.rate_rps = history_.empty() ? 0 : history_.Latest().rate_rps;
   summary_.queued = fresh ? stats_.queued : summary_.queued;
 

@@ -98,6 +98,7 @@ class Controller {
   lb::BackendStats stats_;
   std::vector<power::PowerCompletion> completions_;
   bool have_poll_ = false;
+  bool sampled_ = false;  // the last Observe added a load sample
   core::Seconds last_poll_at_ = 0;
   std::uint64_t last_requests_total_ = 0;
   core::Seconds last_up_at_ = -std::numeric_limits<double>::infinity();

@@ -79,14 +79,14 @@ TEST(LoadHistoryTest, WindowBounds) {
     std::vector<Seconds> want;
   };
   const Row rows[] = {
-      {6, 3, {4, 5, 6}},        // (3, 6]: the lower bound is excluded
-      {6, 2.5, {4, 5, 6}},      // (3.5, 6]
-      {5, 2, {4, 5}},           // the sample at 6 is after now
+      {6, 3, {4, 5, 6}},    // (3, 6]: the lower bound is excluded
+      {6, 2.5, {4, 5, 6}},  // (3.5, 6]
+      {5, 2, {4, 5}},       // the sample at 6 is after now
       {6, 100, {1, 2, 3, 4, 5, 6}},
-      {6, 0, {}},               // (6, 6] is empty
-      {0.5, 10, {}},            // before every sample
-      {20, 5, {}},              // after every sample
-      {4.5, 1, {4}},            // between samples
+      {6, 0, {}},     // (6, 6] is empty
+      {0.5, 10, {}},  // before every sample
+      {20, 5, {}},    // after every sample
+      {4.5, 1, {4}},  // between samples
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(::testing::Message() << "now " << row.now << " window " << row.window);

@@ -19,7 +19,9 @@ constexpr Seconds kInf = std::numeric_limits<Seconds>::infinity();
 class VirtualEventLoopTest : public ::testing::Test {
  protected:
   EventLoop::Callback Log(std::string name) {
-    return [this, name] { log_.push_back(name + "@" + std::to_string(static_cast<int>(loop_.Now()))); };
+    return [this, name] {
+      log_.push_back(name + "@" + std::to_string(static_cast<int>(loop_.Now())));
+    };
   }
 
   VirtualEventLoop loop_;

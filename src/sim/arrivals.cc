@@ -73,6 +73,8 @@ bool Arrivals::NextSegment() {
     core::Result<bool> more = reader_->Next(record);
     if (!more.ok()) {
       status_ = more.status();
+      end_ = std::max(0.0, seg_end_);
+      end_known_ = true;
       return false;
     }
     if (!*more) {

@@ -143,6 +143,7 @@ core::Result<SimSummary> RunSimulation(const SimConfig& config, const SimOutputs
     }
     last_energy_j = energy;
     const core::Seconds next = now + interval;
+    if (!arrivals->status().ok()) return;  // the run failed: let the loop end
     if (!arrivals->end_known() || next <= arrivals->end() + 1e-9) loop.ScheduleAt(next, tick);
   };
   loop.ScheduleAt(interval, tick);

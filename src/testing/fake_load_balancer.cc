@@ -33,6 +33,7 @@ core::Status FakeLoadBalancer::Poll(lb::BackendStats& out) {
 
 core::Status FakeLoadBalancer::SetAdminState(std::string_view name, lb::AdminState state) {
   admin_commands_.push_back(std::string(name) + ":" + std::string(lb::ToString(state)));
+  if (journal_ != nullptr) journal_->push_back(admin_commands_.back());
   if (auto it = admin_failures_.find(name); it != admin_failures_.end()) {
     core::Status status = it->second;
     admin_failures_.erase(it);

@@ -50,6 +50,10 @@ class FakeLoadBalancer final : public lb::LoadBalancer {
   // Reports `count` extra servers (or fewer with a negative count) to exercise mismatches.
   void set_server_count_skew(int skew) { skew_ = skew; }
 
+  // Also appends every SetAdminState record to `journal` (shared with other fakes, to check the
+  // order of commands across them); null stops it.
+  void set_journal(std::vector<std::string>* journal) { journal_ = journal; }
+
   const std::vector<std::string>& admin_commands() const { return admin_commands_; }
   void ClearAdminCommands() { admin_commands_.clear(); }
   int polls() const { return polls_; }
@@ -64,6 +68,7 @@ class FakeLoadBalancer final : public lb::LoadBalancer {
   std::map<std::string, core::Status, std::less<>> admin_failures_;
   int skew_ = 0;
   std::vector<std::string> admin_commands_;
+  std::vector<std::string>* journal_ = nullptr;
   int polls_ = 0;
 };
 

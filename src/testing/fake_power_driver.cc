@@ -7,6 +7,7 @@ namespace ebb::testing {
 void FakePowerDriver::Start(core::NodeId node, const core::NodeSpec& spec,
                             power::PowerAction action) {
   commands_.push_back(std::string(power::ToString(action)) + " " + spec.name);
+  if (journal_ != nullptr) journal_->push_back(commands_.back());
   pending_.push_back({.node = node, .action = action});
 }
 

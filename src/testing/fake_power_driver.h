@@ -30,6 +30,8 @@ class FakePowerDriver final : public power::PowerDriver {
     power::PowerAction action = power::PowerAction::kOn;
   };
   const std::vector<Pending>& pending() const { return pending_; }
+  // Also appends every command to `journal` (shared with other fakes); null stops it.
+  void set_journal(std::vector<std::string>* journal) { journal_ = journal; }
   // Every Start() so far, in order: "on web1", "off web2".
   const std::vector<std::string>& commands() const { return commands_; }
   void ClearCommands() { commands_.clear(); }
@@ -38,6 +40,7 @@ class FakePowerDriver final : public power::PowerDriver {
   std::vector<Pending> pending_;
   std::vector<power::PowerCompletion> done_;
   std::vector<std::string> commands_;
+  std::vector<std::string>* journal_ = nullptr;
 };
 
 }  // namespace ebb::testing
