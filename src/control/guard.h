@@ -15,7 +15,7 @@ struct GuardOptions {
   int min_serving = 1;  // never fewer in rotation (at least 1: the last healthy node stays)
   int max_serving = std::numeric_limits<int>::max();
   core::Seconds up_cooldown_s = 0;     // after a scale-up, no further scale-up for this long
-  core::Seconds down_cooldown_s = 30;  // after any scale action, no scale-down for this long
+  core::Seconds down_cooldown_s = 120;  // after any scale action, no scale-down for this long
   int max_transitions_per_tick = 8;    // boots + drains + readies started in one tick
   core::Seconds stale_after_s = 5;     // balancer data older than this blocks scale-down
 };

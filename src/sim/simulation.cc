@@ -90,6 +90,7 @@ core::Result<SimSummary> RunSimulation(const SimConfig& config, const SimOutputs
   EBB_ASSIGN_OR_RETURN(std::unique_ptr<Arrivals> arrivals,
                        Arrivals::Open(config.workload, config.seed, &optimum));
   EBB_ASSIGN_OR_RETURN(std::unique_ptr<policy::Policy> policy, policy::MakePolicy(config.policy));
+  if (outputs.on_start) outputs.on_start(arrivals->window_start());
 
   core::VirtualEventLoop loop(0.0);
   SimCluster cluster(specs,

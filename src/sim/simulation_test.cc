@@ -138,6 +138,7 @@ TEST(SimulationTest, SameSeedGivesIdenticalReports) {
     ASSERT_TRUE(writer.ok());
     SimOutputs outputs;
     outputs.decisions = writer->get();
+    outputs.on_start = [&](double start) { (*writer)->SetTimeBase(start, 1); };
     outputs.on_tick = [&](const TimeseriesRow& row) { (*writer)->OnTick(row); };
     auto summary = RunSimulation(NasaDay("regression"), outputs);
     ASSERT_TRUE(summary.ok()) << summary.status().ToString();

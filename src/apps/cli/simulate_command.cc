@@ -56,12 +56,14 @@ int RunSimulate(const SimulateArgs& args) {
       return 2;
     }
     writer = std::move(created).value();
-    writer->SetTimeBase(config->workload.start.value_or(0), config->workload.speedup);
   }
 
   sim::SimOutputs outputs;
   if (writer) {
     outputs.decisions = writer.get();
+    outputs.on_start = [&writer, speedup = config->workload.speedup](double window_start) {
+      writer->SetTimeBase(window_start, speedup);
+    };
     outputs.on_tick = [&writer](const sim::TimeseriesRow& row) { writer->OnTick(row); };
   }
   const bool terminal = isatty(STDERR_FILENO) == 1;
