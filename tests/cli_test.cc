@@ -30,7 +30,8 @@ CommandResult Ebb(const std::string& args) {
   if (pipe == nullptr) return run;
   std::array<char, 4096> buffer;
   std::size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) run.output.append(buffer.data(), n);
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+    run.output.append(buffer.data(), n);
   const int status = pclose(pipe);
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return run;
@@ -46,9 +47,9 @@ std::string Read(const fs::path& path) {
 class CliTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("ebb_cli_" + std::to_string(::getpid()) + "_" +
-            testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ =
+        fs::temp_directory_path() / ("ebb_cli_" + std::to_string(::getpid()) + "_" +
+                                     testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -59,7 +60,8 @@ class CliTest : public testing::Test {
 };
 
 TEST_F(CliTest, BundledExamplePrintsJsonWithEveryField) {
-  const CommandResult run = Ebb("simulate " + Example() + " --set workload.duration_s=21600 --json");
+  const CommandResult run =
+      Ebb("simulate " + Example() + " --set workload.duration_s=21600 --json");
   ASSERT_EQ(run.exit_code, 0) << run.output;
   const auto j = nlohmann::json::parse(run.output);
   for (const char* key :
@@ -80,8 +82,9 @@ TEST_F(CliTest, BundledExamplePrintsJsonWithEveryField) {
 
 TEST_F(CliTest, OutWritesTheReportFolderAndSameSeedGivesSameBytes) {
   for (const char* run_name : {"a", "b"}) {
-    const CommandResult run = Ebb("simulate " + Example() + " --set workload.duration_s=7200 --out " +
-                        (dir_ / run_name).string());
+    const CommandResult run =
+        Ebb("simulate " + Example() + " --set workload.duration_s=7200 --out " +
+            (dir_ / run_name).string());
     ASSERT_EQ(run.exit_code, 0) << run.output;
     EXPECT_NE(run.output.find("offline optimum"), std::string::npos) << run.output;
   }
@@ -104,8 +107,9 @@ TEST_F(CliTest, MalformedTraceLineFailsNamingFileLineAndFieldAndWritesNothing) {
   const fs::path trace = dir_ / "bad.csv";
   std::ofstream(trace) << "unix_time,requests\n100,1\n101,2\n102,two\n103,1\n";
   const fs::path out = dir_ / "report";
-  const CommandResult run = Ebb("simulate " + Example() + " --set workload.trace=" + trace.string() +
-                      " --out " + out.string());
+  const CommandResult run =
+      Ebb("simulate " + Example() + " --set workload.trace=" + trace.string() + " --out " +
+          out.string());
   EXPECT_NE(run.exit_code, 0);
   EXPECT_NE(run.output.find(trace.string() + ":4: field 'requests'"), std::string::npos)
       << run.output;

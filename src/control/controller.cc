@@ -33,10 +33,8 @@ Controller::Controller(std::vector<core::NodeSpec> nodes, ControllerOptions opti
 }
 
 int Controller::Count(bool (*pred)(NodeState)) const {
-  return static_cast<int>(
-      std::count_if(runtime_.begin(), runtime_.end(), [pred](const NodeRuntime& n) {
-        return pred(n.state);
-      }));
+  return static_cast<int>(std::count_if(runtime_.begin(), runtime_.end(),
+                                        [pred](const NodeRuntime& n) { return pred(n.state); }));
 }
 
 void Controller::SetState(NodeRuntime& node, NodeState state, Seconds now, Seconds deadline) {
@@ -51,8 +49,8 @@ bool Controller::SetAdmin(const NodeRuntime& node, lb::AdminState state,
   core::Status status = lb_.SetAdminState(spec.name, state);
   if (!status.ok()) {
     ++counters_.command_failures;
-    actions.push_back(fmt::format("set {} {} failed: {}", spec.name, lb::ToString(state),
-                                  status.ToString()));
+    actions.push_back(
+        fmt::format("set {} {} failed: {}", spec.name, lb::ToString(state), status.ToString()));
     return false;
   }
   return true;
@@ -250,17 +248,17 @@ void Controller::Tick(Seconds now) {
         .history = &history_,
     };
     policy::Decision decision = policy_.Decide(input);
-    const GuardVerdict verdict = ApplyGuard(options_.guard, {
-                                                                .now = now,
-                                                                .policy_target =
-                                                                    decision.target_serving,
-                                                                .serving = serving,
-                                                                .coming = booting,
-                                                                .total_nodes = input.total_nodes,
-                                                                .data_age_s = now - stats_.at,
-                                                                .last_up_at = last_up_at_,
-                                                                .last_any_at = last_any_at_,
-                                                            });
+    const GuardVerdict verdict =
+        ApplyGuard(options_.guard, {
+                                       .now = now,
+                                       .policy_target = decision.target_serving,
+                                       .serving = serving,
+                                       .coming = booting,
+                                       .total_nodes = input.total_nodes,
+                                       .data_age_s = now - stats_.at,
+                                       .last_up_at = last_up_at_,
+                                       .last_any_at = last_any_at_,
+                                   });
     record.expected_rps = decision.expected_rps;
     record.policy_target = decision.target_serving;
     record.target = verdict.target;
@@ -288,11 +286,20 @@ void Controller::Tick(Seconds now) {
   summary_.booting = Count([](NodeState s) { return s == NodeState::kBooting; });
 
   if (sink_ != nullptr) {
-    // Log every tick that acted; of the ticks that were held back (by the guard, by a target no
-    // node could carry out, or by a failed poll), the first of each kind.
-    const bool held = actions.empty() && (!fresh || record.target != serving + booting);
-    const std::string held_note =
-        !held ? "" : (!fresh || guard_note.empty() ? record.reason : guard_note);
+    // Log every tick that acted; of the ticks that were held back (by a failed poll, by the
+    // guard, or by a target no node could carry out), the first of each kind. A target between
+    // the serving nodes and those plus the booting ones is not held back: it waits for the boots.
+    std::string held_note;
+    if (actions.empty()) {
+      if (!fresh) {
+        held_note = record.reason;
+      } else if (record.target > serving + booting) {
+        held_note = guard_note.empty() ? "no node can be brought into rotation" : guard_note;
+      } else if (record.target < serving) {
+        held_note = guard_note.empty() ? "no node can be drained" : guard_note;
+      }
+    }
+    const bool held = !held_note.empty();
     if (!actions.empty() || (held && held_note != last_held_note_)) {
       record.actions = std::move(actions);
       sink_->Record(record);

@@ -35,7 +35,7 @@ struct ControllerOptions {
   core::Seconds drain_timeout_s = 60;     // a draining node is taken out even with sessions left
   core::Seconds boot_timeout_factor = 3;  // a boot fails after factor * boot_s (+ interval)
   core::Seconds power_off_timeout_s = 300;
-  std::size_t history_samples = 1024;     // load samples kept (ring buffer)
+  std::size_t history_samples = 1024;  // load samples kept (ring buffer)
 };
 
 // What the last tick saw and did, for time series and metrics.
@@ -45,8 +45,8 @@ struct TickSummary {
   double rate_rps = 0;
   double expected_rps = 0;
   int target = 0;
-  int serving = 0;   // after acting
-  int powered = 0;   // not DOWN
+  int serving = 0;  // after acting
+  int powered = 0;  // not DOWN
   int booting = 0;
   int queued = 0;
 };

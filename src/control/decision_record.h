@@ -17,10 +17,10 @@ struct DecisionRecord {
   double expected_rps = 0;  // the load the policy planned for
   int serving = 0;          // before acting
   int booting = 0;
-  int policy_target = 0;    // what the policy asked for
-  int target = 0;           // after the guard
+  int policy_target = 0;             // what the policy asked for
+  int target = 0;                    // after the guard
   std::vector<std::string> actions;  // "boot web3", "drain web7", "ready web2"
-  std::string reason;       // the policy's reason, then the guard's if it changed anything
+  std::string reason;                // the policy's reason, then the guard's if it changed anything
 };
 
 // Receives every record worth keeping: one per tick that acted or changed its mind.

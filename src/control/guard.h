@@ -14,10 +14,10 @@ namespace ebb::control {
 struct GuardOptions {
   int min_serving = 1;  // never fewer in rotation (at least 1: the last healthy node stays)
   int max_serving = std::numeric_limits<int>::max();
-  core::Seconds up_cooldown_s = 0;     // after a scale-up, no further scale-up for this long
+  core::Seconds up_cooldown_s = 0;      // after a scale-up, no further scale-up for this long
   core::Seconds down_cooldown_s = 120;  // after any scale action, no scale-down for this long
-  int max_transitions_per_tick = 8;    // boots + drains + readies started in one tick
-  core::Seconds stale_after_s = 5;     // balancer data older than this blocks scale-down
+  int max_transitions_per_tick = 8;     // boots + drains + readies started in one tick
+  core::Seconds stale_after_s = 5;      // balancer data older than this blocks scale-down
 };
 
 struct GuardInput {
@@ -32,9 +32,9 @@ struct GuardInput {
 };
 
 struct GuardVerdict {
-  int target = 0;  // bounded target serving count
-  int add = 0;     // nodes to bring into rotation (readies + boots)
-  int remove = 0;  // nodes to drain
+  int target = 0;    // bounded target serving count
+  int add = 0;       // nodes to bring into rotation (readies + boots)
+  int remove = 0;    // nodes to drain
   std::string note;  // why the guard changed the policy's wish; empty when it did not
 };
 

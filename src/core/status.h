@@ -97,17 +97,16 @@ class [[nodiscard]] Result {
 }  // namespace ebb::core
 
 // Returns the Status from the enclosing function when `expr` is not OK.
-#define EBB_RETURN_IF_ERROR(expr)          \
-  do {                                     \
-    ::ebb::core::Status ebb_status_ = (expr); \
+#define EBB_RETURN_IF_ERROR(expr)              \
+  do {                                         \
+    ::ebb::core::Status ebb_status_ = (expr);  \
     if (!ebb_status_.ok()) return ebb_status_; \
   } while (false)
 
 #define EBB_CONCAT_INNER(a, b) a##b
 #define EBB_CONCAT(a, b) EBB_CONCAT_INNER(a, b)
 // EBB_ASSIGN_OR_RETURN(auto x, MakeX()): assigns the value or returns the Status.
-#define EBB_ASSIGN_OR_RETURN(lhs, expr)                         \
-  auto EBB_CONCAT(ebb_result_, __LINE__) = (expr);              \
-  if (!EBB_CONCAT(ebb_result_, __LINE__).ok())                  \
-    return EBB_CONCAT(ebb_result_, __LINE__).status();          \
+#define EBB_ASSIGN_OR_RETURN(lhs, expr)                                                           \
+  auto EBB_CONCAT(ebb_result_, __LINE__) = (expr);                                                \
+  if (!EBB_CONCAT(ebb_result_, __LINE__).ok()) return EBB_CONCAT(ebb_result_, __LINE__).status(); \
   lhs = std::move(EBB_CONCAT(ebb_result_, __LINE__)).value()

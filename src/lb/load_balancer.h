@@ -31,10 +31,10 @@ struct ServerStats {
 };
 
 struct BackendStats {
-  core::Seconds at = 0;               // when the balancer answered
-  std::uint64_t requests_total = 0;   // cumulative requests that reached the backend
-  int queued = 0;                     // requests waiting in the backend queue (qcur)
-  std::vector<ServerStats> servers;   // in the controller's node order
+  core::Seconds at = 0;              // when the balancer answered
+  std::uint64_t requests_total = 0;  // cumulative requests that reached the backend
+  int queued = 0;                    // requests waiting in the backend queue (qcur)
+  std::vector<ServerStats> servers;  // in the controller's node order
 };
 
 class LoadBalancer {

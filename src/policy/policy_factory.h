@@ -15,12 +15,12 @@ namespace ebb::policy {
 // capacity (serving_nodes * node_capacity_rps).
 struct PolicyOptions {
   std::string name = "regression";
-  double overload = 0.6;        // above this share, more nodes are needed
-  double underload = 0.2;       // "threshold": below this share a node may be signed off
-  int underload_cycles = 30;    // consecutive cycles under the threshold before signing off
-  core::Seconds history_s = 120;   // "regression*": window of the linear regression
-  core::Seconds mean_s = 15;       // "regression-mean": window of the mean current load
-  core::Seconds epsilon_s = 5;     // "regression*": margin added to the boot time
+  double overload = 0.6;          // above this share, more nodes are needed
+  double underload = 0.2;         // "threshold": below this share a node may be signed off
+  int underload_cycles = 30;      // consecutive cycles under the threshold before signing off
+  core::Seconds history_s = 120;  // "regression*": window of the linear regression
+  core::Seconds mean_s = 15;      // "regression-mean": window of the mean current load
+  core::Seconds epsilon_s = 5;    // "regression*": margin added to the boot time
 };
 
 // The names MakePolicy accepts, in a stable order.

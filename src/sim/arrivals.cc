@@ -19,8 +19,7 @@ Arrivals::Arrivals(const WorkloadOptions& options, std::uint64_t seed, BinObserv
     : options_(options), random_(seed), observer_(observer) {}
 
 core::Result<std::unique_ptr<Arrivals>> Arrivals::Open(const WorkloadOptions& options,
-                                                       std::uint64_t seed,
-                                                       BinObserver* observer) {
+                                                       std::uint64_t seed, BinObserver* observer) {
   if (!(options.scale >= 0) || !std::isfinite(options.scale)) {
     return core::InvalidArgumentError("workload.scale must be a finite number >= 0");
   }
@@ -93,9 +92,8 @@ bool Arrivals::NextSegment() {
       }
       started_ = true;
     }
-    const double window_end =
-        options_.duration_s ? window_start_ + *options_.duration_s
-                            : std::numeric_limits<double>::infinity();
+    const double window_end = options_.duration_s ? window_start_ + *options_.duration_s
+                                                  : std::numeric_limits<double>::infinity();
     if (record.start >= window_end) {
       return false;  // the rest of the trace lies after the window
     }
@@ -108,8 +106,8 @@ bool Arrivals::NextSegment() {
         seg_left_ = random_.Poisson(expected);
       } else {
         const double whole = std::floor(expected);
-        seg_left_ = static_cast<std::uint64_t>(whole) +
-                    (random_.Uniform01() < expected - whole ? 1 : 0);
+        seg_left_ =
+            static_cast<std::uint64_t>(whole) + (random_.Uniform01() < expected - whole ? 1 : 0);
       }
       if (observer_ != nullptr) observer_->AddPoint(seg_begin_, expected);
       return true;
@@ -123,8 +121,8 @@ bool Arrivals::NextSegment() {
     seg_rate_ = expected / (seg_end_ - seg_begin_);
     if (options_.arrivals == ArrivalMode::kExact) {
       const double whole = std::floor(expected);
-      seg_left_ = static_cast<std::uint64_t>(whole) +
-                  (random_.Uniform01() < expected - whole ? 1 : 0);
+      seg_left_ =
+          static_cast<std::uint64_t>(whole) + (random_.Uniform01() < expected - whole ? 1 : 0);
       seg_u_ = 0;
     }
     if (observer_ != nullptr) observer_->AddSpread(seg_begin_, seg_end_, expected);
@@ -153,7 +151,8 @@ void Arrivals::Advance() {
       }
     } else if (seg_left_ > 0) {
       // The next of seg_left_ sorted uniforms, drawn one at a time (order statistics).
-      seg_u_ = 1 - (1 - seg_u_) * std::pow(random_.Uniform01(), 1.0 / static_cast<double>(seg_left_));
+      seg_u_ =
+          1 - (1 - seg_u_) * std::pow(random_.Uniform01(), 1.0 / static_cast<double>(seg_left_));
       --seg_left_;
       next_ = seg_begin_ + seg_u_ * (seg_end_ - seg_begin_);
       return;

@@ -31,7 +31,7 @@ struct WorkloadOptions {
   ArrivalMode arrivals = ArrivalMode::kPoisson;
   double scale = 1;
   double speedup = 1;
-  std::optional<double> start;     // Unix time of the window start; default: the trace's first
+  std::optional<double> start;       // Unix time of the window start; default: the trace's first
   std::optional<double> duration_s;  // window length in trace seconds; default: to the end
 };
 
@@ -82,11 +82,11 @@ class Arrivals {
   // The current segment in simulated time.
   core::Seconds seg_begin_ = 0;
   core::Seconds seg_end_ = 0;
-  double seg_rate_ = 0;            // poisson
-  std::uint64_t seg_left_ = 0;     // exact: arrivals still to place; points: copies left
-  double seg_u_ = 0;               // exact: position of the last one placed, in [0, 1)
+  double seg_rate_ = 0;         // poisson
+  std::uint64_t seg_left_ = 0;  // exact: arrivals still to place; points: copies left
+  double seg_u_ = 0;            // exact: position of the last one placed, in [0, 1)
   bool seg_point_ = false;
-  core::Seconds cursor_ = 0;       // poisson: time of the last arrival or segment start
+  core::Seconds cursor_ = 0;  // poisson: time of the last arrival or segment start
   core::Seconds next_ = std::numeric_limits<double>::infinity();
 };
 

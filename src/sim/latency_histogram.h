@@ -40,7 +40,7 @@ class LatencyHistogram {
     if (!(seconds > 0x1.0p-20)) return 0;
     int exponent;
     const double mantissa = std::frexp(seconds, &exponent);  // seconds = mantissa * 2^exponent
-    const int e = exponent - 1 - kMinExponent;                // mantissa in [0.5, 1)
+    const int e = exponent - 1 - kMinExponent;               // mantissa in [0.5, 1)
     if (e >= kMaxExponent - kMinExponent) return kBuckets - 1;
     const int sub = static_cast<int>((mantissa * 2 - 1) * (1 << kSubBits));
     return (e << kSubBits) + sub;

@@ -52,9 +52,9 @@ class OfflineOptimum final : public BinObserver {
   void BridgeGap(core::Seconds length, bool to_end);
 
   OptimumOptions options_;
-  std::int64_t slot_ = 0;   // the open slot
+  std::int64_t slot_ = 0;  // the open slot
   double slot_expected_ = 0;
-  int need_;                // layers needed in the last closed slot
+  int need_;                              // layers needed in the last closed slot
   std::vector<core::Seconds> gap_start_;  // per layer (index j-1), while it is not needed
   OptimumResult result_;
 };

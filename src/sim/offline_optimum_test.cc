@@ -26,9 +26,9 @@ TEST(OfflineOptimumTest, ConstantLoadNeedsNoCycles) {
 
 TEST(OfflineOptimumTest, LongGapIsBridgedByPoweringOff) {
   OfflineOptimum best(TwoNodes());
-  best.AddSpread(0, 100, 15 * 100);      // two nodes
-  best.AddSpread(100, 400, 5 * 300);     // one node: layer 2 has a 300 s gap
-  best.AddSpread(400, 500, 15 * 100);    // two nodes again
+  best.AddSpread(0, 100, 15 * 100);    // two nodes
+  best.AddSpread(100, 400, 5 * 300);   // one node: layer 2 has a 300 s gap
+  best.AddSpread(400, 500, 15 * 100);  // two nodes again
   const OptimumResult r = best.Finish(500);
   // Layer 1 idles 500 s; layer 2 serves 200 s and cycles over 300 s:
   // shutdown 10 s * 100 W + off 270 s * 5 W + boot 20 s * 150 W.

@@ -226,8 +226,7 @@ double SimCluster::CurrentPowerW() const {
          count_by_power_[static_cast<int>(Power::kBooting)] * p.boot_w +
          count_by_power_[static_cast<int>(Power::kOn)] * p.idle_w +
          count_by_power_[static_cast<int>(Power::kShuttingDown)] * p.shutdown_w +
-         (p.busy_w - p.idle_w) * static_cast<double>(total_active_) /
-             static_cast<double>(maxconn_);
+         (p.busy_w - p.idle_w) * static_cast<double>(total_active_) / static_cast<double>(maxconn_);
 }
 
 void SimCluster::PowerChanged(Node& n, Power to, Seconds now) {

@@ -142,7 +142,9 @@ class SimCluster final : public lb::LoadBalancer {
     bool operator()(const Departure& a, const Departure& b) const { return a.done > b.done; }
   };
 
-  bool Usable(const Node& n) const { return n.admin == lb::AdminState::kReady && n.power == Power::kOn; }
+  bool Usable(const Node& n) const {
+    return n.admin == lb::AdminState::kReady && n.power == Power::kOn;
+  }
   bool Available(const Node& n) const { return Usable(n) && n.active < maxconn_; }
   core::NodeId PickServer();
   void Dispatch(core::NodeId id, core::Seconds now, double arrived, double service_s);

@@ -16,14 +16,14 @@ std::vector<core::NodeSpec> Nodes(int n) {
 
 struct Fixture {
   Fixture(int nodes, Algorithm algorithm, int maxconn = 1, double queue_timeout_s = 30)
-      : cluster(Nodes(nodes),
-                {.algorithm = algorithm,
-                 .maxconn = maxconn,
-                 .queue_timeout_s = queue_timeout_s,
-                 .sla_s = 5,
-                 .power = {.off_w = 5, .boot_w = 150, .idle_w = 100, .busy_w = 200,
-                           .shutdown_w = 120}},
-                loop) {}
+      : cluster(
+            Nodes(nodes),
+            {.algorithm = algorithm,
+             .maxconn = maxconn,
+             .queue_timeout_s = queue_timeout_s,
+             .sla_s = 5,
+             .power = {.off_w = 5, .boot_w = 150, .idle_w = 100, .busy_w = 200, .shutdown_w = 120}},
+            loop) {}
   std::vector<int> Sessions() {
     lb::BackendStats stats;
     EXPECT_TRUE(cluster.Poll(stats).ok());
@@ -77,7 +77,7 @@ TEST(SimClusterTest, RoundRobinCyclesAndSkipsFullServers) {
 
 TEST(SimClusterTest, FullServersQueueFcfsAndFreedSlotTakesTheOldest) {
   Fixture f(1, Algorithm::kLeastConn, 1);
-  f.ArriveAt(0, 1.0);   // served 0 -> 1
+  f.ArriveAt(0, 1.0);    // served 0 -> 1
   f.ArriveAt(0.2, 0.5);  // waits 0.8, served 1 -> 1.5
   f.ArriveAt(0.4, 0.5);  // waits 1.1, served 1.5 -> 2
   EXPECT_EQ(f.cluster.queued(), 2u);
@@ -149,8 +149,8 @@ TEST(SimClusterTest, PowerStatesDriveHealthAndEnergyExactly) {
   ASSERT_TRUE(f.cluster.Poll(stats).ok());
   EXPECT_EQ(stats.servers[0].health, lb::Health::kUp);
   f.cluster.AccrueEnergy(100);
-  const double expected = 200 * 10 + 50 * 4      // first 10 s
-                          + 100 * 90              // web2 idles 10-100
+  const double expected = 200 * 10 + 50 * 4               // first 10 s
+                          + 100 * 90                      // web2 idles 10-100
                           + 120 * 5 + 5 * 25 + 150 * 60;  // web1's cycle
   EXPECT_NEAR(f.cluster.counters().energy_j, expected, 1e-9);
   EXPECT_NEAR(f.cluster.counters().dynamic_energy_j, 50 * 4, 1e-9);

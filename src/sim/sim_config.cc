@@ -34,10 +34,14 @@ std::string Describe(const toml::node& node) {
     case toml::node_type::array:
       return "an array";
     default:
-      if (node.is_integer()) out << node.as_integer()->get();
-      else if (node.is_floating_point()) out << node.as_floating_point()->get();
-      else if (node.is_boolean()) out << (node.as_boolean()->get() ? "true" : "false");
-      else out << "a date/time";
+      if (node.is_integer())
+        out << node.as_integer()->get();
+      else if (node.is_floating_point())
+        out << node.as_floating_point()->get();
+      else if (node.is_boolean())
+        out << (node.as_boolean()->get() ? "true" : "false");
+      else
+        out << "a date/time";
       return out.str();
   }
 }
@@ -63,9 +67,10 @@ class Section {
     if (node == nullptr) return;
     const auto v = node->value_exact<std::int64_t>();
     if (!v || *v < min || *v > max) {
-      Error(*node, key, max == std::numeric_limits<int>::max()
-                            ? fmt::format("an integer >= {}", min)
-                            : fmt::format("an integer in [{}, {}]", min, max));
+      Error(*node, key,
+            max == std::numeric_limits<int>::max()
+                ? fmt::format("an integer >= {}", min)
+                : fmt::format("an integer in [{}, {}]", min, max));
       return;
     }
     out = static_cast<int>(*v);
@@ -91,8 +96,8 @@ class Section {
     if (node->is_integer()) v = static_cast<double>(node->as_integer()->get());
     if (node->is_floating_point()) v = node->as_floating_point()->get();
     if (!v || !std::isfinite(*v) || (open_min ? *v <= min : *v < min) || *v > max) {
-      std::string expected = open_min ? fmt::format("a number > {}", min)
-                                      : fmt::format("a number >= {}", min);
+      std::string expected =
+          open_min ? fmt::format("a number > {}", min) : fmt::format("a number >= {}", min);
       if (std::isfinite(max)) expected += fmt::format(" and <= {}", max);
       Error(*node, key, expected);
       return;
@@ -152,8 +157,8 @@ class Section {
     if (table_ == nullptr) return;
     for (const auto& [key, value] : *table_) {
       if (!known_.contains(std::string(key.str()))) {
-        errors_->push_back(fmt::format("{}: unknown key \"{}.{}\"", Where(value.source()), name_,
-                                       key.str()));
+        errors_->push_back(
+            fmt::format("{}: unknown key \"{}.{}\"", Where(value.source()), name_, key.str()));
       }
     }
   }
@@ -335,8 +340,7 @@ Result<SimConfig> LoadSimConfig(const std::string& path,
     } else if (auto t = ParseUtc(*start)) {
       c.workload.start = *t;
     } else {
-      workload.Error(*start, "start",
-                     "Unix seconds or a UTC date-time \"YYYY-MM-DD HH:MM:SS\"");
+      workload.Error(*start, "start", "Unix seconds or a UTC date-time \"YYYY-MM-DD HH:MM:SS\"");
     }
   }
   workload.OptionalNumber("duration_s", c.workload.duration_s, 0, true);

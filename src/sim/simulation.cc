@@ -56,8 +56,10 @@ nlohmann::ordered_json ToJson(const SimSummary& s, bool with_wall_time) {
   j["rejected"] = s.rejected;
   j["aborted"] = s.aborted;
   j["sla_ok_ratio"] = s.sla_ok_ratio;
-  j["response_time_s"] = {{"mean", s.response_time_s.mean}, {"p50", s.response_time_s.p50},
-                          {"p95", s.response_time_s.p95},   {"p99", s.response_time_s.p99},
+  j["response_time_s"] = {{"mean", s.response_time_s.mean},
+                          {"p50", s.response_time_s.p50},
+                          {"p95", s.response_time_s.p95},
+                          {"p99", s.response_time_s.p99},
                           {"max", s.response_time_s.max}};
   j["energy_kwh"] = s.energy_kwh;
   j["always_on_energy_kwh"] = s.always_on_energy_kwh;

@@ -66,8 +66,8 @@ struct TimeseriesRow {
 struct SimOutputs {
   // Called once the workload is open, with the Unix time that simulated time 0 stands for.
   std::function<void(double window_start)> on_start;
-  std::function<void(const TimeseriesRow&)> on_tick;   // optional
-  control::DecisionSink* decisions = nullptr;          // optional
+  std::function<void(const TimeseriesRow&)> on_tick;  // optional
+  control::DecisionSink* decisions = nullptr;         // optional
   // Called every few million events with the share of simulated time done (optional).
   std::function<void(double done, std::uint64_t events)> on_progress;
 };

@@ -69,10 +69,10 @@ TEST_P(MmcTest, MeanResponseTimeMatchesErlangC) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Rho90, MmcTest,
-                         testing::Values(MmcCase{10, 1, 90, 0.1},   // the acceptance case
-                                         MmcCase{1, 10, 90, 0.1},   // one node, maxconn 10
-                                         MmcCase{5, 2, 90, 0.1},    // mixed
-                                         MmcCase{1, 1, 9, 0.1}));   // M/M/1
+                         testing::Values(MmcCase{10, 1, 90, 0.1},  // the acceptance case
+                                         MmcCase{1, 10, 90, 0.1},  // one node, maxconn 10
+                                         MmcCase{5, 2, 90, 0.1},   // mixed
+                                         MmcCase{1, 1, 9, 0.1}));  // M/M/1
 
 // M/G/1 (Pollaczek-Khinchine): W = 1/mu + rho (1 + SCV) / (2 mu (1 - rho)). Checks that the
 // deterministic and log-normal service times have the variance they claim.
@@ -80,9 +80,8 @@ TEST(SimulationTest, MG1MatchesPollaczekKhinchine) {
   for (auto [kind, scv] : {std::pair{ServiceTimeKind::kDeterministic, 0.0},
                            std::pair{ServiceTimeKind::kLogNormal, 3.0}}) {
     SimConfig c = AlwaysOn(1, 1, 7, 0.1, 400000);
-    c.service_time = {.kind = kind, .mean_s = 0.1, .scv = kind == ServiceTimeKind::kDeterministic
-                                                                ? 1.0
-                                                                : scv};
+    c.service_time = {
+        .kind = kind, .mean_s = 0.1, .scv = kind == ServiceTimeKind::kDeterministic ? 1.0 : scv};
     const double rho = 0.7;
     const double expected = 0.1 + rho * (1 + scv) * 0.1 / (2 * (1 - rho));
     auto result = RunSimulation(c);
@@ -165,8 +164,8 @@ TEST(SimulationTest, SameSeedGivesIdenticalReports) {
 // policy may save a little more than the optimum: the optimum keeps capacity_rps for every
 // second's expected load, a policy may run short of it for a while and pay in latency.)
 TEST(SimulationTest, EveryPolicySavesAgainstAlwaysOn) {
-  for (const char* name : {"always-on", "threshold", "dynamic-threshold", "regression",
-                           "regression-mean"}) {
+  for (const char* name :
+       {"always-on", "threshold", "dynamic-threshold", "regression", "regression-mean"}) {
     auto r = RunSimulation(NasaDay(name));
     ASSERT_TRUE(r.ok()) << name << ": " << r.status().ToString();
     EXPECT_GT(r->requests, 40000u) << name;

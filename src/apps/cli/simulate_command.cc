@@ -33,13 +33,14 @@ void PrintTable(const sim::SimSummary& s, const sim::SimConfig& c) {
   fmt::print("response time     mean {:.4f} s  p50 {:.4f}  p95 {:.4f}  p99 {:.4f}  max {:.4f}\n",
              s.response_time_s.mean, s.response_time_s.p50, s.response_time_s.p95,
              s.response_time_s.p99, s.response_time_s.max);
-  fmt::print("energy            {:.3f} kWh  (always on {:.3f} kWh, saved {:.1f} %)\n",
-             s.energy_kwh, s.always_on_energy_kwh, 100 * s.saving_ratio);
+  fmt::print("energy            {:.3f} kWh  (always on {:.3f} kWh, saved {:.1f} %)\n", s.energy_kwh,
+             s.always_on_energy_kwh, 100 * s.saving_ratio);
   fmt::print("offline optimum   {:.3f} kWh  (saves {:.1f} %); this run reached {:.1f} % of it\n",
              s.optimum_energy_kwh, 100 * s.optimum_saving_ratio, 100 * s.share_of_optimum_saving);
-  fmt::print("nodes             {:.2f} powered on average, downtime {:.0f} node-s, {} boots, "
-             "{} shutdowns, {} decisions logged\n",
-             s.mean_powered_nodes, s.node_downtime_s, s.boots, s.shutdowns, s.decisions);
+  fmt::print(
+      "nodes             {:.2f} powered on average, downtime {:.0f} node-s, {} boots, "
+      "{} shutdowns, {} decisions logged\n",
+      s.mean_powered_nodes, s.node_downtime_s, s.boots, s.shutdowns, s.decisions);
 }
 
 int RunSimulate(const SimulateArgs& args) {
