@@ -7,7 +7,9 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  time jq   # used by the benchmark scripts in bench/
+  zlib1g-dev libboost-dev                 # gzip input; Asio for the network tools
+  haproxy nginx-light                     # real peers of the integration tests
+  time jq wrk                             # used by the benchmark scripts in bench/
 )
 
 missing=()
@@ -21,4 +23,12 @@ sudo_cmd=()
 [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
 export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -q
+# Packages with services must not start them here (no init in containers and CI); the tests
+# start their own instances on loopback.
+policy_rc=/usr/sbin/policy-rc.d
+if [[ ! -e $policy_rc ]]; then
+  printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee "$policy_rc" >/dev/null
+  "${sudo_cmd[@]}" chmod +x "$policy_rc"
+  trap '"${sudo_cmd[@]}" rm -f "$policy_rc"' EXIT
+fi
 "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
