@@ -48,6 +48,9 @@ struct MmcCase {
   double rate;
   double mean_s;
 };
+void PrintTo(const MmcCase& c, std::ostream* out) {
+  *out << c.nodes << " nodes x maxconn " << c.maxconn << ", " << c.rate << "/s";
+}
 
 class MmcTest : public testing::TestWithParam<MmcCase> {};
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -292,6 +293,8 @@ struct ErrorCase {
   TraceFormat format;
   const char* message;  // after "path:"
 };
+// Names the case in test listings instead of dumping its bytes.
+void PrintTo(const ErrorCase& c, std::ostream* out) { *out << c.name; }
 
 class TraceReaderErrorTest : public TraceReaderFileTest,
                              public ::testing::WithParamInterface<ErrorCase> {};
