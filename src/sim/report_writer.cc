@@ -3,9 +3,13 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include "report/html_report.h"
 
 namespace ebb::sim {
 namespace {
@@ -13,6 +17,29 @@ namespace {
 constexpr const char* kTimeseries = "timeseries.csv";
 constexpr const char* kDecisions = "decisions.jsonl";
 constexpr const char* kSummary = "summary.json";
+constexpr const char* kHtml = "report.html";
+
+std::vector<std::pair<std::string, std::string>> SummaryRows(const SimSummary& s) {
+  return {
+      {"policy", s.policy},
+      {"seed", std::to_string(s.seed)},
+      {"simulated", fmt::format("{:.0f} s from Unix time {:.0f}", s.simulated_s, s.window_start)},
+      {"requests", fmt::format("{} (completed {}, rejected {}, aborted {})", s.requests,
+                               s.completed, s.rejected, s.aborted)},
+      {"answered within the SLA", fmt::format("{:.4f} %", 100 * s.sla_ok_ratio)},
+      {"response time",
+       fmt::format("mean {:.4f} s, p50 {:.4f}, p95 {:.4f}, p99 {:.4f}, max {:.4f}",
+                   s.response_time_s.mean, s.response_time_s.p50, s.response_time_s.p95,
+                   s.response_time_s.p99, s.response_time_s.max)},
+      {"energy", fmt::format("{:.3f} kWh (always on {:.3f} kWh: saved {:.1f} %)", s.energy_kwh,
+                             s.always_on_energy_kwh, 100 * s.saving_ratio)},
+      {"offline optimum",
+       fmt::format("{:.3f} kWh (saves {:.1f} %): this run reached {:.1f} %", s.optimum_energy_kwh,
+                   100 * s.optimum_saving_ratio, 100 * s.share_of_optimum_saving)},
+      {"nodes", fmt::format("{:.2f} powered on average, {} boots, {} shutdowns",
+                            s.mean_powered_nodes, s.boots, s.shutdowns)},
+  };
+}
 
 }  // namespace
 
@@ -46,12 +73,20 @@ ReportWriter::~ReportWriter() {
 
 void ReportWriter::RemoveTemporaries() {
   std::error_code ignored;
-  for (const char* name : {kTimeseries, kDecisions, kSummary}) {
+  for (const char* name : {kTimeseries, kDecisions, kSummary, kHtml}) {
     std::filesystem::remove(Path(name, true), ignored);
   }
 }
 
 void ReportWriter::OnTick(const TimeseriesRow& r) {
+  digest_.Add({.t = r.t,
+               .arrival_rps = r.arrival_rps,
+               .forecast_rps = r.forecast_rps,
+               .serving = static_cast<double>(r.serving),
+               .powered = static_cast<double>(r.powered),
+               .queue = static_cast<double>(r.queue),
+               .p95_s = r.p95_s,
+               .power_w = r.power_w});
   fmt::print(timeseries_, "{:.3f},{:.3f},{:.4f},{:.4f},{},{},{},{:.6f},{:.2f}\n", r.t, r.unix_time,
              r.arrival_rps, r.forecast_rps, r.serving, r.powered, r.queue, r.p95_s, r.power_w);
 }
@@ -73,20 +108,28 @@ void ReportWriter::Record(const control::DecisionRecord& d) {
   std::fwrite(line.data(), 1, line.size(), decisions_);
 }
 
-core::Status ReportWriter::Commit(const SimSummary& summary) {
-  std::FILE* out = std::fopen(Path(kSummary, true).c_str(), "w");
-  if (out == nullptr) {
-    return core::InvalidArgumentError(Path(kSummary, true) + ": " + std::strerror(errno));
-  }
-  const std::string text = ToJson(summary).dump(2) + "\n";
-  std::fwrite(text.data(), 1, text.size(), out);
-  bool ok = std::fclose(out) == 0;
+core::Status ReportWriter::Commit(const SimSummary& summary, double sla_s) {
+  bool ok = true;
+  auto write = [&](const char* name, const std::string& text) {
+    std::FILE* out = std::fopen(Path(name, true).c_str(), "w");
+    if (out == nullptr) {
+      ok = false;
+      return;
+    }
+    ok = std::fwrite(text.data(), 1, text.size(), out) == text.size() && ok;
+    ok = std::fclose(out) == 0 && ok;
+  };
+  write(kSummary, ToJson(summary).dump(2) + "\n");
+  write(kHtml, report::RenderHtmlReport({.title = "ebb simulate: " + summary.policy,
+                                         .summary = SummaryRows(summary),
+                                         .sla_s = sla_s,
+                                         .series = &digest_}));
   ok = std::fclose(timeseries_) == 0 && ok;
   ok = std::fclose(decisions_) == 0 && ok;
   timeseries_ = decisions_ = nullptr;
   if (!ok) return core::InvalidArgumentError(dir_ + ": write failed: " + std::strerror(errno));
   std::error_code error;
-  for (const char* name : {kTimeseries, kDecisions, kSummary}) {
+  for (const char* name : {kTimeseries, kDecisions, kSummary, kHtml}) {
     std::filesystem::rename(Path(name, true), Path(name, false), error);
     if (error) return core::InvalidArgumentError(Path(name, false) + ": " + error.message());
   }

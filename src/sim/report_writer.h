@@ -2,6 +2,7 @@
 //   summary.json     the run's summary (the same object as --json)
 //   timeseries.csv   one row per controller tick
 //   decisions.jsonl  one JSON object per decision record
+//   report.html      the summary and plots of load, nodes, latency and power (no scripts)
 // Files are written under temporary names and renamed only by Commit, so a failed run leaves
 // no half-written report behind (an older complete report in DIR stays as it was).
 #pragma once
@@ -12,6 +13,7 @@
 
 #include "control/decision_record.h"
 #include "core/status.h"
+#include "report/timeseries_digest.h"
 #include "sim/simulation.h"
 
 namespace ebb::sim {
@@ -28,7 +30,9 @@ class ReportWriter final : public control::DecisionSink {
   }
   void Record(const control::DecisionRecord& record) override;
   void OnTick(const TimeseriesRow& row);
-  core::Status Commit(const SimSummary& summary);
+  // Writes summary.json and report.html and renames every file into place. `sla_s` is drawn on
+  // the latency plot.
+  core::Status Commit(const SimSummary& summary, double sla_s);
 
  private:
   explicit ReportWriter(std::string dir) : dir_(std::move(dir)) {}
@@ -38,6 +42,7 @@ class ReportWriter final : public control::DecisionSink {
   std::string dir_;
   std::FILE* timeseries_ = nullptr;
   std::FILE* decisions_ = nullptr;
+  report::TimeseriesDigest digest_;
   double window_start_ = 0;
   double speedup_ = 1;
   bool committed_ = false;

@@ -144,12 +144,12 @@ TEST(SimulationTest, SameSeedGivesIdenticalReports) {
     outputs.on_tick = [&](const TimeseriesRow& row) { (*writer)->OnTick(row); };
     auto summary = RunSimulation(NasaDay("regression"), outputs);
     ASSERT_TRUE(summary.ok()) << summary.status().ToString();
-    ASSERT_TRUE((*writer)->Commit(*summary).ok());
+    ASSERT_TRUE((*writer)->Commit(*summary, 5).ok());
     const std::string text = ToJson(*summary, false).dump();
     if (run == 0) first_summary = text;
     EXPECT_EQ(text, first_summary);
   }
-  for (const char* name : {"timeseries.csv", "decisions.jsonl"}) {
+  for (const char* name : {"timeseries.csv", "decisions.jsonl", "report.html"}) {
     const std::string a = ReadFile(dir / "0" / name);
     EXPECT_GT(a.size(), 1000u) << name;
     EXPECT_EQ(a, ReadFile(dir / "1" / name)) << name;

@@ -81,7 +81,7 @@ int RunSimulate(const SimulateArgs& args) {
     return 1;
   }
   if (writer) {
-    core::Status committed = writer->Commit(*summary);
+    core::Status committed = writer->Commit(*summary, config->sla_s);
     if (!committed.ok()) {
       fmt::print(stderr, "ebb simulate: {}\n", committed.message());
       return 1;
