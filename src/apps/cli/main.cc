@@ -1,13 +1,17 @@
 // ebb: one binary, one subcommand per face of the project.
 #include <CLI/CLI.hpp>
 
+#include "apps/cli/logstat_command.h"
 #include "apps/cli/simulate_command.h"
+#include "apps/cli/testserver_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"ebb: power management for load-balanced web clusters"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "ebb 0.1.0");
   ebb::cli::AddSimulateCommand(app);
+  ebb::cli::AddLogstatCommand(app);
+  ebb::cli::AddTestserverCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
