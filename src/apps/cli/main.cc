@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include "apps/cli/logstat_command.h"
+#include "apps/cli/replay_command.h"
 #include "apps/cli/simulate_command.h"
 #include "apps/cli/testserver_command.h"
 
@@ -11,6 +12,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "ebb 0.1.0");
   ebb::cli::AddSimulateCommand(app);
   ebb::cli::AddLogstatCommand(app);
+  ebb::cli::AddReplayCommand(app);
   ebb::cli::AddTestserverCommand(app);
   try {
     app.parse(argc, argv);
