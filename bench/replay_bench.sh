@@ -13,7 +13,7 @@
 #                                               priority in part 2: shows what CPU contention costs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-EBB=${1:-build/replay/src/apps/cli/ebb}
+EBB=${1:-build/release/src/apps/cli/ebb}
 CONNECTIONS=${CONNECTIONS:-50}
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-10}

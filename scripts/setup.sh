@@ -9,7 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev libboost-dev                 # gzip input; Asio for the network tools
   haproxy nginx-light                     # real peers of the integration tests
-  time jq wrk                             # used by the benchmark scripts in bench/
+  time jq wrk curl python3                # used by the benchmark scripts in bench/
 )
 
 missing=()
