@@ -1,7 +1,9 @@
 // `ebb testserver` as a real process on loopback: keep-alive, /health, a real capacity, the
 // bounded queue, the SIGTERM drain; then two of them behind a real `haproxy` with health checks,
-// read back over HAProxy's admin socket. Every process a test starts is stopped before it ends
-// (and dies with the test process: PR_SET_PDEATHSIG).
+// read back over HAProxy's admin socket; and the three tools together: `ebb replay` sends a trace
+// through haproxy to testservers, `ebb logstat` reads haproxy's log back, and its per-second
+// trace drives `ebb simulate`. Every process a test starts is stopped before it ends (and dies
+// with the test process: PR_SET_PDEATHSIG).
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -29,6 +31,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "tools/testserver/blocking_http_client.h"
 
@@ -404,7 +407,9 @@ class TestserverHaproxyTest : public testing::Test {
   }
 
   // Starts the testservers (one flag list each) and haproxy in front of them.
-  void StartCluster(const std::vector<std::vector<std::string>>& server_flags) {
+  // With `http_log`, haproxy writes one `option httplog` line per request to its log file.
+  void StartCluster(const std::vector<std::vector<std::string>>& server_flags,
+                    bool http_log = false) {
     for (const auto& flags : server_flags) {
       servers_.push_back(StartTestserver(flags));
       ASSERT_NE(servers_.back().port, 0) << servers_.back().child->output();
@@ -415,9 +420,9 @@ class TestserverHaproxyTest : public testing::Test {
     config << "global\n"
            << "  stats socket " << AdminSocket().string() << " level admin\n"
            << "  maxconn 256\n"
-           << "defaults\n"
+           << (http_log ? "  log stdout format raw local0\n" : "") << "defaults\n"
            << "  mode http\n"
-           << "  timeout connect 2s\n"
+           << (http_log ? "  log global\n  option httplog\n" : "") << "  timeout connect 2s\n"
            << "  timeout client 10s\n"
            << "  timeout server 10s\n"
            << "  timeout queue 5s\n"
@@ -554,6 +559,80 @@ TEST_F(TestserverHaproxyTest, AScriptedFailureTakesAServerOutOfRotation) {
     EXPECT_EQ(response->status, 200);
     EXPECT_EQ(response->Header("x-server"), Server(0));
   }
+}
+
+// Runs `ebb ARGS`, bounded by the tool's own --duration and timeouts; returns stdout.
+std::string RunEbb(const std::string& args, int* exit_code) {
+  FILE* pipe = ::popen((std::string(EBB_BINARY) + " " + args + " 2>/dev/null").c_str(), "r");
+  if (pipe == nullptr) return "";
+  std::string out;
+  char chunk[4096];
+  std::size_t n;
+  while ((n = std::fread(chunk, 1, sizeof(chunk), pipe)) > 0) out.append(chunk, n);
+  const int status = ::pclose(pipe);
+  *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
+}
+
+// The tools end to end: a trace replayed through haproxy to two testservers; haproxy's own log,
+// read by logstat, accounts for every request, per server, with the testservers' service time;
+// logstat's per-second trace of it runs in the simulator.
+TEST_F(TestserverHaproxyTest, ReplayedTrafficIsLoggedAnalysedAndSimulated) {
+  StartCluster({{"--workers", "4", "--service-time", "deterministic:0.02"},
+                {"--workers", "4", "--service-time", "deterministic:0.02"}},
+               /*http_log=*/true);
+  ServerStats stats =
+      WaitForStats([](const ServerStats& s) { return Healthy(s, "s1") && Healthy(s, "s2"); });
+  ASSERT_TRUE(Healthy(stats, "s1") && Healthy(stats, "s2")) << Describe(stats) << HaproxyLog();
+
+  // 3 seconds of 40, 60 and 50 requests.
+  const fs::path trace = dir_ / "trace.csv";
+  std::ofstream(trace) << "unix_time,requests\n1000,40\n1001,60\n1002,50\n";
+  int code = -1;
+  const std::string replay = RunEbb(
+      "replay " + trace.string() + " --target http://127.0.0.1:" + std::to_string(frontend_port_) +
+          "/page --arrivals exact --json",
+      &code);
+  ASSERT_EQ(code, 0) << replay;
+  const auto sent = nlohmann::json::parse(replay);
+  ASSERT_EQ(sent["completed"], 150) << replay;
+  ASSERT_EQ(sent["sent"], 150) << replay;
+
+  // Stop haproxy so that its log is complete.
+  haproxy_child_->Signal(SIGTERM);
+  ASSERT_TRUE(haproxy_child_->Wait(kTimeout).has_value());
+  haproxy_child_.reset();
+
+  const fs::path per_second = dir_ / "per_second.csv";
+  const std::string analysed = RunEbb(
+      "logstat " + (dir_ / "haproxy.log").string() + " --json --per-second " + per_second.string(),
+      &code);
+  ASSERT_EQ(code, 0) << analysed;
+  const auto log = nlohmann::json::parse(analysed);
+  EXPECT_EQ(log["parsed"], 150) << HaproxyLog();
+  EXPECT_EQ(log["status"]["200"], 150);
+  EXPECT_EQ(log["sla_violations"], 0);
+  const auto& app = log["backends"]["app"];
+  EXPECT_EQ(app["service_time_ms"]["count"], 150);
+  // Every request took the testservers' 20 ms, plus a little.
+  EXPECT_GE(app["service_time_ms"]["min"].get<double>(), 19);
+  EXPECT_LE(app["service_time_ms"]["p50"].get<double>(), 60);
+  const int s1 = app["servers"]["s1"]["service_time_ms"]["count"];
+  const int s2 = app["servers"]["s2"]["service_time_ms"]["count"];
+  EXPECT_EQ(s1 + s2, 150);
+  EXPECT_GT(s1, 30);
+  EXPECT_GT(s2, 30);
+
+  // The real log, as a trace, drives the simulator: the same 150 requests.
+  const std::string simulated = RunEbb("simulate " + std::string(EBB_REPO_DIR) +
+                                           "/examples/nasa-day.toml --set "
+                                           "workload.trace=" +
+                                           per_second.string() +
+                                           " --set workload.scale=1 --set "
+                                           "workload.arrivals=exact --json",
+                                       &code);
+  ASSERT_EQ(code, 0) << simulated;
+  EXPECT_EQ(nlohmann::json::parse(simulated)["requests"], 150) << simulated;
 }
 
 }  // namespace
