@@ -22,8 +22,8 @@ ebb::sim::SimConfig Mmc(double duration_s) {
   return c;
 }
 
-void BM_MmcAlwaysOn(benchmark::State& state) {
-  const ebb::sim::SimConfig config = Mmc(static_cast<double>(state.range(0)));
+// Runs `config` once per iteration; items are simulated requests.
+void RunSimulations(benchmark::State& state, const ebb::sim::SimConfig& config) {
   std::uint64_t requests = 0;
   for (auto _ : state) {
     auto summary = ebb::sim::RunSimulation(config);
@@ -36,6 +36,10 @@ void BM_MmcAlwaysOn(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(requests));
 }
+
+void BM_MmcAlwaysOn(benchmark::State& state) {
+  RunSimulations(state, Mmc(static_cast<double>(state.range(0))));
+}
 // 100,000 simulated seconds: 9 million requests per iteration.
 BENCHMARK(BM_MmcAlwaysOn)->Arg(100000)->Unit(benchmark::kMillisecond)->UseRealTime();
 
@@ -44,16 +48,7 @@ void BM_MmcRegression(benchmark::State& state) {
   ebb::sim::SimConfig config = Mmc(static_cast<double>(state.range(0)));
   config.nodes = 16;
   config.policy.name = "regression";
-  std::uint64_t requests = 0;
-  for (auto _ : state) {
-    auto summary = ebb::sim::RunSimulation(config);
-    if (!summary.ok()) {
-      state.SkipWithError(summary.status().ToString().c_str());
-      return;
-    }
-    requests += summary->requests;
-  }
-  state.SetItemsProcessed(static_cast<std::int64_t>(requests));
+  RunSimulations(state, config);
 }
 BENCHMARK(BM_MmcRegression)->Arg(100000)->Unit(benchmark::kMillisecond)->UseRealTime();
 

@@ -138,4 +138,22 @@ std::string DescribeLoad(double rate_rps, const PolicyInput& input, std::string_
                      FormatNodes(input.serving_nodes));
 }
 
+std::optional<Decision> HoldOrScaleUpOnOverload(const PolicyInput& input, double overload,
+                                                UnderloadCounter& underload) {
+  if (auto hold = HoldWithoutData(input)) {
+    underload.Reset();
+    return hold;
+  }
+  const double rate = input.history->Latest().rate_rps;
+  const int serving = input.serving_nodes;
+  if (LoadShare(rate, serving, input.node_capacity_rps) <= overload) return std::nullopt;
+  underload.Reset();
+  const int need = std::max(NodesNeeded(rate, input.node_capacity_rps, overload), serving + 1);
+  const std::string load = DescribeLoad(rate, input);
+  // With no serving node any load is an overload; the share (infinite) says nothing.
+  return ScaleUp(
+      input, rate, need,
+      serving == 0 ? load : fmt::format("{} > overload {}", load, FormatShare(overload)));
+}
+
 }  // namespace ebb::policy

@@ -48,6 +48,12 @@ int ClampTarget(int target, const PolicyInput& input);
 // no load sample yet, an invalid newest rate, or a node capacity that is not positive.
 std::optional<Decision> HoldWithoutData(const PolicyInput& input);
 
+// The first half of the threshold policies, on the newest load sample: without data, hold; over
+// `overload`, scale up to the smallest count that brings the share back under it (at least one
+// more node). Either resets the underload counter. nullopt: neither, go on.
+std::optional<Decision> HoldOrScaleUpOnOverload(const PolicyInput& input, double overload,
+                                                UnderloadCounter& underload);
+
 // The decisions below carry `expected_rps`, the load the policy planned for, into
 // Decision::expected_rps.
 //

@@ -15,25 +15,13 @@ ThresholdPolicy::ThresholdPolicy(ThresholdOptions options)
 }
 
 Decision ThresholdPolicy::Decide(const PolicyInput& input) {
-  if (auto hold = HoldWithoutData(input)) {
-    underload_.Reset();
-    return *std::move(hold);
+  if (auto first = HoldOrScaleUpOnOverload(input, options_.overload, underload_)) {
+    return *std::move(first);
   }
   const double rate = input.history->Latest().rate_rps;
   const int serving = input.serving_nodes;
   const double share = LoadShare(rate, serving, input.node_capacity_rps);
   const std::string load = DescribeLoad(rate, input);
-
-  if (share > options_.overload) {
-    underload_.Reset();
-    const int need =
-        std::max(NodesNeeded(rate, input.node_capacity_rps, options_.overload), serving + 1);
-    // With no serving node any load is an overload; the share (infinite) says nothing.
-    return ScaleUp(input, rate, need,
-                   serving == 0
-                       ? load
-                       : fmt::format("{} > overload {}", load, FormatShare(options_.overload)));
-  }
 
   // With no serving node there is nothing to sign off.
   const bool under = serving > 0 && share < options_.underload;
