@@ -29,7 +29,8 @@ class SendSchedule {
 
 class ArrivalsSchedule : public SendSchedule {
  public:
-  // `workload.duration_s` is ignored: `duration_s` is in replay seconds (after speedup).
+  // `workload.duration_s` is ignored: `duration_s` is in replay seconds (after speedup). The
+  // whole trace is read once first: a malformed line anywhere fails Open, before any send.
   static core::Result<std::unique_ptr<ArrivalsSchedule>> Open(
       sim::WorkloadOptions workload, std::uint64_t seed,
       std::optional<double> duration_s = std::nullopt);

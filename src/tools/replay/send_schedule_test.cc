@@ -84,10 +84,10 @@ TEST_F(SendScheduleTest, ErrorsAreValues) {
   const std::string trace = Write("sec.csv", "unix_time,requests\n100,5\n");
   EXPECT_FALSE(ArrivalsSchedule::Open({.trace = trace}, 1, 0.0).ok());
   const std::string bad = Write("bad.csv", "unix_time,requests\n100,5\n101,oops\n");
+  // A bad line fails Open itself: nothing is sent from a trace that is not whole.
   auto s = ArrivalsSchedule::Open({.trace = bad, .arrivals = sim::ArrivalMode::kExact}, 1);
-  ASSERT_TRUE(s.ok());
-  EXPECT_EQ(Drain(**s).size(), 5u);
-  EXPECT_FALSE((*s)->status().ok());
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find(bad + ":3:"), std::string::npos) << s.status().message();
 }
 
 TEST(ListScheduleTest, PlaysItsList) {
@@ -97,6 +97,17 @@ TEST(ListScheduleTest, PlaysItsList) {
   EXPECT_EQ(s.Peek(), 0.5);
   s.Pop();
   EXPECT_TRUE(std::isinf(s.Peek()));
+}
+
+TEST_F(SendScheduleTest, AMalformedLineAnywhereFailsBeforeTheFirstSend) {
+  std::string text = "unix_time,requests\n";
+  for (int i = 0; i < 1000; ++i) text += std::to_string(100 + i) + ",3\n";
+  text += "1100,three\n";
+  const std::string path = Write("late_error.csv", text);
+  auto schedule = ArrivalsSchedule::Open({.trace = path}, 1, /*duration_s=*/5.0);
+  ASSERT_FALSE(schedule.ok());
+  EXPECT_NE(schedule.status().message().find(path + ":1002: field 'requests'"), std::string::npos)
+      << schedule.status().message();
 }
 
 }  // namespace
