@@ -101,6 +101,14 @@ TEST_F(CliTest, OutWritesTheReportFolderAndSameSeedGivesSameBytes) {
             "t_s,unix_time,arrival_rps,forecast_rps,serving_nodes,powered_nodes,queue,"
             "p95_latency_s,power_w");
   EXPECT_EQ(std::count(series.begin(), series.end(), '\n'), 7200 + 1);
+  EXPECT_NE(Read(dir_ / "a" / "report.html").find("<svg"), std::string::npos);
+
+  // The folder keeps the configuration it ran with; run again from it, the results are the same.
+  const CommandResult again = Ebb("simulate " + (dir_ / "a" / "config.toml").string() + " --json");
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  auto c = nlohmann::json::parse(again.output);
+  c.erase("wall_s");
+  EXPECT_EQ(c, a);
 }
 
 TEST_F(CliTest, MalformedTraceLineFailsNamingFileLineAndFieldAndWritesNothing) {

@@ -18,6 +18,7 @@ constexpr const char* kTimeseries = "timeseries.csv";
 constexpr const char* kDecisions = "decisions.jsonl";
 constexpr const char* kSummary = "summary.json";
 constexpr const char* kHtml = "report.html";
+constexpr const char* kConfig = "config.toml";
 
 std::vector<std::pair<std::string, std::string>> SummaryRows(const SimSummary& s) {
   return {
@@ -73,7 +74,7 @@ ReportWriter::~ReportWriter() {
 
 void ReportWriter::RemoveTemporaries() {
   std::error_code ignored;
-  for (const char* name : {kTimeseries, kDecisions, kSummary, kHtml}) {
+  for (const char* name : {kTimeseries, kDecisions, kSummary, kHtml, kConfig}) {
     std::filesystem::remove(Path(name, true), ignored);
   }
 }
@@ -120,6 +121,7 @@ core::Status ReportWriter::Commit(const SimSummary& summary, double sla_s) {
     ok = std::fclose(out) == 0 && ok;
   };
   write(kSummary, ToJson(summary).dump(2) + "\n");
+  write(kConfig, config_);
   write(kHtml, report::RenderHtmlReport({.title = "ebb simulate: " + summary.policy,
                                          .summary = SummaryRows(summary),
                                          .sla_s = sla_s,
@@ -129,7 +131,7 @@ core::Status ReportWriter::Commit(const SimSummary& summary, double sla_s) {
   timeseries_ = decisions_ = nullptr;
   if (!ok) return core::InvalidArgumentError(dir_ + ": write failed: " + std::strerror(errno));
   std::error_code error;
-  for (const char* name : {kTimeseries, kDecisions, kSummary, kHtml}) {
+  for (const char* name : {kTimeseries, kDecisions, kSummary, kHtml, kConfig}) {
     std::filesystem::rename(Path(name, true), Path(name, false), error);
     if (error) return core::InvalidArgumentError(Path(name, false) + ": " + error.message());
   }

@@ -3,6 +3,7 @@
 //   timeseries.csv   one row per controller tick
 //   decisions.jsonl  one JSON object per decision record
 //   report.html      the summary and plots of load, nodes, latency and power (no scripts)
+//   config.toml      the configuration the run used, --set overrides applied
 // Files are written under temporary names and renamed only by Commit, so a failed run leaves
 // no half-written report behind (an older complete report in DIR stays as it was).
 #pragma once
@@ -33,6 +34,8 @@ class ReportWriter final : public control::DecisionSink {
   // Writes summary.json and report.html and renames every file into place. `sla_s` is drawn on
   // the latency plot.
   core::Status Commit(const SimSummary& summary, double sla_s);
+  // The configuration to keep beside the results (written by Commit).
+  void SetEffectiveConfig(std::string toml) { config_ = std::move(toml); }
 
  private:
   explicit ReportWriter(std::string dir) : dir_(std::move(dir)) {}
@@ -43,6 +46,7 @@ class ReportWriter final : public control::DecisionSink {
   std::FILE* timeseries_ = nullptr;
   std::FILE* decisions_ = nullptr;
   report::TimeseriesDigest digest_;
+  std::string config_;
   double window_start_ = 0;
   double speedup_ = 1;
   bool committed_ = false;

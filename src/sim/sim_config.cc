@@ -327,7 +327,7 @@ Result<SimConfig> LoadSimConfig(const std::string& path,
     if (trace.is_relative() && from_file) {
       trace = std::filesystem::path(path).parent_path() / trace;
     }
-    c.workload.trace = trace.lexically_normal().string();
+    c.workload.trace = std::filesystem::absolute(trace).lexically_normal().string();
   }
   workload.Enum("format", c.workload.format, ParseTraceFormat);
   workload.Number("rate_rps", c.workload.rate_rps, 0);
@@ -392,6 +392,16 @@ Result<SimConfig> LoadSimConfig(const std::string& path,
   if (errors.empty() && c.controller.guard.min_serving > c.nodes) {
     errors.push_back(fmt::format("{}: policy.min_nodes ({}) exceeds cluster.nodes ({})", path,
                                  c.controller.guard.min_serving, c.nodes));
+  }
+  if (errors.empty()) {
+    // The configuration as run, to keep beside its results: the trace path made absolute so
+    // that the copy works from wherever it is read.
+    if (!c.workload.trace.empty()) {
+      root.get_as<toml::table>("workload")->insert_or_assign("trace", c.workload.trace);
+    }
+    std::ostringstream text;
+    text << root;
+    c.effective = text.str() + "\n";
   }
   if (!errors.empty()) {
     std::string message = errors.front();

@@ -20,7 +20,8 @@
 namespace ebb::sim {
 
 struct SimConfig {
-  std::string source;  // the config file's path
+  std::string source;     // the config file's path
+  std::string effective;  // the file with every --set applied, as TOML (for the report folder)
 
   // [cluster]
   int nodes = 10;

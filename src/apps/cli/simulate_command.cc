@@ -57,6 +57,7 @@ int RunSimulate(const SimulateArgs& args) {
       return 2;
     }
     writer = std::move(created).value();
+    writer->SetEffectiveConfig(config->effective);
   }
 
   sim::SimOutputs outputs;
