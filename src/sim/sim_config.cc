@@ -312,6 +312,11 @@ Result<SimConfig> LoadSimConfig(const std::string& path,
   }
   cluster.RejectUnknown();
   if (c.capacity_rps == 0) c.capacity_rps = c.maxconn / c.service_time.mean_s;
+  if (!std::isfinite(c.capacity_rps)) {  // a tiny mean_s overflows the quotient
+    errors.push_back(fmt::format(
+        "{}: cluster.capacity_rps: maxconn / service_time.mean_s is not finite; give capacity_rps",
+        path));
+  }
 
   Section balancer = section("balancer");
   balancer.Enum("algorithm", c.algorithm, ParseAlgorithm);
@@ -370,10 +375,19 @@ Result<SimConfig> LoadSimConfig(const std::string& path,
   pol.Number("drain_timeout_s", c.controller.drain_timeout_s, 0);
   pol.RejectUnknown();
   c.controller.guard.stale_after_s = 3 * c.controller.interval_s;
-  // Enough load samples for the longest window a policy reads.
+  // Enough load samples for the longest window a policy reads. The controller allocates them at
+  // once, so the count is bounded (and a quotient that overflows is an error, not a bad cast).
+  constexpr double kMaxHistorySamples = 10'000'000;
   const double longest = std::max(c.policy.history_s, c.policy.mean_s);
-  c.controller.history_samples =
-      static_cast<std::size_t>(std::ceil(longest / c.controller.interval_s)) + 2;
+  const double samples = std::ceil(longest / c.controller.interval_s) + 2;
+  if (samples <= kMaxHistorySamples) {
+    c.controller.history_samples = static_cast<std::size_t>(samples);
+  } else {
+    errors.push_back(
+        fmt::format("{}: policy: history_s and mean_s of up to {} s at interval_s = {} s need "
+                    "more than {} load samples",
+                    path, longest, c.controller.interval_s, kMaxHistorySamples));
+  }
 
   Section sla = section("sla");
   sla.Number("response_s", c.sla_s, 0, true);

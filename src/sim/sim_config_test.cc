@@ -154,6 +154,24 @@ TEST_F(SimConfigTest, BadInputNamesFileLineAndField) {
        "[workload]\ntrace = \"trace.csv\"\n",
        {"cluster.nodes=-1"},
        "--set cluster.nodes=-1:1: cluster.nodes: expected an integer in [1, 1000000], got -1"},
+      // Crash inputs of fuzz/sim_config_fuzzer (fuzz/corpus/sim_config/crash-*): the quotients
+      // overflowed, one into an infinite capacity, one into a cast of infinity to size_t (UB).
+      {"capacity overflows",
+       "[cluster]\nmaxconn = 1000\nservice_time = { dist = \"exponential\", mean_s = 1e-310 }\n"
+       "[workload]\nrate_rps = 1\nduration_s = 1\n",
+       {},
+       path + ": cluster.capacity_rps: maxconn / service_time.mean_s is not finite"},
+      {"history overflows",
+       "[workload]\nrate_rps = 1\nduration_s = 1\n"
+       "[policy]\nname = \"regression\"\ninterval_s = 1e-300\nhistory_s = 1e300\n",
+       {},
+       path + ": policy: history_s and mean_s of up to 1e+300 s at interval_s = 1e-300 s need more "
+              "than 10000000 load samples"},
+      {"history too long",
+       "[workload]\nrate_rps = 1\nduration_s = 1\n"
+       "[policy]\nname = \"regression\"\ninterval_s = 1\nhistory_s = 1e9\n",
+       {},
+       "need more than 10000000 load samples"},
       {"override into a value", "[sim]\nseed = 1\n", {"sim.seed.x=1"}, "\"seed\" is not a table"},
       {"override without =",
        "[workload]\ntrace = \"trace.csv\"\n",

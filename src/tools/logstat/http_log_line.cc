@@ -1,6 +1,8 @@
 #include "tools/logstat/http_log_line.h"
 
+#include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <cstring>
 
 namespace ebb::logstat {
@@ -278,8 +280,14 @@ ParseResult ParseHttpLogLine(std::string_view line, HttpLogLine& out) {
   if (out.response_cookie.empty()) return Invalid("cookies");
   if (out.termination_state.size() != 4) return Invalid("termination_state");
 
+  // Counts that do not fit the 32-bit fields are invalid rather than silently cut.
+  auto fit32 = [](const std::int64_t* values, int n) {
+    return std::all_of(values, values + n, [](std::int64_t v) { return v <= INT32_MAX; });
+  };
   std::int64_t conns[5];
-  if (!ParseSlashed(tokens.Next(), conns, 5, plus)) return Invalid("connections");
+  if (!ParseSlashed(tokens.Next(), conns, 5, plus) || !fit32(conns, 5)) {
+    return Invalid("connections");
+  }
   out.actconn = static_cast<std::int32_t>(conns[0]);
   out.feconn = static_cast<std::int32_t>(conns[1]);
   out.beconn = static_cast<std::int32_t>(conns[2]);
@@ -287,7 +295,9 @@ ParseResult ParseHttpLogLine(std::string_view line, HttpLogLine& out) {
   out.retries = static_cast<std::int32_t>(conns[4]);
   out.redispatched = (plus & (1u << 4)) != 0;
   std::int64_t queues[2];
-  if (!ParseSlashed(tokens.Next(), queues, 2, plus)) return Invalid("queues");
+  if (!ParseSlashed(tokens.Next(), queues, 2, plus) || !fit32(queues, 2)) {
+    return Invalid("queues");
+  }
   out.srv_queue = static_cast<std::int32_t>(queues[0]);
   out.backend_queue = static_cast<std::int32_t>(queues[1]);
 

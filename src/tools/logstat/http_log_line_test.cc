@@ -192,6 +192,10 @@ TEST(HttpLogLineTest, InvalidLinesNameTheField) {
       {date + "f b/s 0/0/1/2/3 200 1 - - --- 1/1/1/1/0 0/0 \"GET / HTTP/1.1\"",
        "termination_state"},
       {date + "f b/s 0/0/1/2/3 200 1 - - ---- 1/1/1/0 0/0 \"GET / HTTP/1.1\"", "connections"},
+      // Too large for a 32-bit count: invalid, not silently cut to 1.
+      {date + "f b/s 0/0/1/2/3 200 1 - - ---- 4294967297/1/1/0/0 0/0 \"GET / HTTP/1.1\"",
+       "connections"},
+      {date + "f b/s 0/0/1/2/3 200 1 - - ---- 1/1/1/0/0 0/4294967297 \"GET / HTTP/1.1\"", "queues"},
       {date + "f b/s 0/0/1/2/3 200 1 - - ---- 1/1/1/1/0 0/0 {abc \"GET / HTTP/1.1\"",
        "captured_headers"},
       {date + "f b/s 0/0/1/2/3 200 1 - - ---- 1/1/1/1/0 0/0", "http_request"},
