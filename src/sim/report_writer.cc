@@ -80,16 +80,11 @@ void ReportWriter::RemoveTemporaries() {
 }
 
 void ReportWriter::OnTick(const TimeseriesRow& r) {
-  digest_.Add({.t = r.t,
-               .arrival_rps = r.arrival_rps,
-               .forecast_rps = r.forecast_rps,
-               .serving = static_cast<double>(r.serving),
-               .powered = static_cast<double>(r.powered),
-               .queue = static_cast<double>(r.queue),
-               .p95_s = r.p95_s,
-               .power_w = r.power_w});
-  fmt::print(timeseries_, "{:.3f},{:.3f},{:.4f},{:.4f},{},{},{},{:.6f},{:.2f}\n", r.t, r.unix_time,
-             r.arrival_rps, r.forecast_rps, r.serving, r.powered, r.queue, r.p95_s, r.power_w);
+  digest_.Add(r);
+  const double unix_time = window_start_ + r.t * speedup_;
+  fmt::print(timeseries_, "{:.3f},{:.3f},{:.4f},{:.4f},{:.0f},{:.0f},{:.0f},{:.6f},{:.2f}\n", r.t,
+             unix_time, r.arrival_rps, r.forecast_rps, r.serving, r.powered, r.queue, r.p95_s,
+             r.power_w);
 }
 
 void ReportWriter::Record(const control::DecisionRecord& d) {

@@ -133,12 +133,11 @@ core::Result<SimSummary> RunSimulation(const SimConfig& config, const SimOutputs
     if (outputs.on_tick) {
       outputs.on_tick(TimeseriesRow{
           .t = now,
-          .unix_time = arrivals->window_start() + now * config.workload.speedup,
           .arrival_rps = t.rate_rps,
           .forecast_rps = t.expected_rps,
-          .serving = t.serving,
-          .powered = t.powered,
-          .queue = t.queued,
+          .serving = static_cast<double>(t.serving),
+          .powered = static_cast<double>(t.powered),
+          .queue = static_cast<double>(t.queued),
           .p95_s = Percentile95(cluster.TakeIntervalLatencies()),
           .power_w = (energy - last_energy_j) / interval,
       });

@@ -12,6 +12,7 @@
 
 #include "control/decision_record.h"
 #include "core/status.h"
+#include "report/timeseries_digest.h"
 #include "sim/sim_config.h"
 
 namespace ebb::sim {
@@ -50,18 +51,10 @@ struct SimSummary {
 // Everything but wall_s is a function of the configuration and the seed.
 nlohmann::ordered_json ToJson(const SimSummary& summary, bool with_wall_time = true);
 
-// One row per controller tick.
-struct TimeseriesRow {
-  double t = 0;          // simulated seconds since the window start
-  double unix_time = 0;  // the trace time it stands for
-  double arrival_rps = 0;
-  double forecast_rps = 0;
-  int serving = 0;
-  int powered = 0;
-  int queue = 0;
-  double p95_s = 0;    // of the requests completed in the interval; 0 when none
-  double power_w = 0;  // mean over the interval
-};
+// One row per controller tick: the report's sample (t in simulated seconds since the window
+// start; p95 of the requests completed in the interval, 0 when none; power as the interval's
+// mean). Trace time is derived from t by whoever knows the window (ReportWriter).
+using TimeseriesRow = report::Point;
 
 struct SimOutputs {
   // Called once the workload is open, with the Unix time that simulated time 0 stands for.
