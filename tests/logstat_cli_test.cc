@@ -1,35 +1,21 @@
 // `ebb logstat` end to end: real logs, stdin, gzip, the per-second trace, bad input.
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <array>
 #include <cstdint>
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "testing/command.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string out;  // stdout
-  std::string err;  // stderr
-};
-
-std::string Read(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using ebb::testing::CommandResult;
+using ebb::testing::ReadFile;
 
 const std::string kLogs = std::string(EBB_SHARED_DATA_DIR) + "/haproxy/logs/";
 const std::string kNo7dw = kLogs + "real/no7dw_haproxy_2014-12-24.log";
@@ -37,33 +23,12 @@ const std::string kRaravena = kLogs + "real/raravena80_haproxy_2012-02.log";
 
 class LogstatCliTest : public testing::Test {
  protected:
-  void SetUp() override {
-    dir_ =
-        fs::temp_directory_path() / ("ebb_logstat_" + std::to_string(::getpid()) + "_" +
-                                     testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  // Runs `prefix ebb args` through the shell; stderr goes to a file.
-  CommandResult Ebb(const std::string& args, const std::string& prefix = "") {
-    const fs::path err = dir_ / "stderr.txt";
-    const std::string command =
-        prefix + std::string(EBB_BINARY) + " " + args + " 2>" + err.string();
-    CommandResult run;
-    FILE* pipe = popen(command.c_str(), "r");
-    if (pipe == nullptr) return run;
-    std::array<char, 4096> buffer;
-    std::size_t n;
-    while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) run.out.append(buffer.data(), n);
-    const int status = pclose(pipe);
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    run.err = Read(err);
-    return run;
+  // Runs `prefix ebb args` through the shell.
+  static CommandResult Ebb(const std::string& args, const std::string& prefix = "") {
+    return ebb::testing::RunShell(prefix + std::string(EBB_BINARY) + " " + args);
   }
 
-  fs::path dir_;
+  ebb::testing::TestDir dir_{"ebb_logstat"};
 };
 
 TEST_F(LogstatCliTest, JsonOnRealLog) {
@@ -135,7 +100,7 @@ TEST_F(LogstatCliTest, TableAndPerSecondTrace) {
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("finance_invest_server"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("SLA 100 ms"), std::string::npos) << run.out;
-  const std::string text = Read(csv);
+  const std::string text = ReadFile(csv);
   ASSERT_EQ(text.rfind("unix_time,requests\n", 0), 0u);
   std::istringstream lines(text.substr(19));
   std::string line;

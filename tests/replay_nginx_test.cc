@@ -23,23 +23,15 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "testing/command.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 constexpr const char* kNginx = "/usr/sbin/nginx";
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string out;  // stdout
-  std::string err;  // stderr
-};
-
-std::string Read(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using ebb::testing::CommandResult;
+using ebb::testing::ReadFile;
 
 // Runs `ebb ARGS` with stdout and stderr in files under `dir`; sends SIGINT after `interrupt`
 // when it is set; kills it after 60 s whatever happens.
@@ -82,8 +74,8 @@ CommandResult Ebb(const fs::path& dir, const std::vector<std::string>& args,
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  result.out = Read(out);
-  result.err = Read(err);
+  result.out = ReadFile(out);
+  result.err = ReadFile(err);
   return result;
 }
 
@@ -173,7 +165,7 @@ class ReplayNginxTest : public testing::Test {
       if (CanConnect(nginx_port_)) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    ADD_FAILURE() << "nginx did not start: " << Read(dir_ / "logs" / "error.log");
+    ADD_FAILURE() << "nginx did not start: " << ReadFile(dir_ / "logs" / "error.log");
     return false;
   }
 

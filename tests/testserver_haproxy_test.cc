@@ -33,6 +33,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "testing/command.h"
 #include "tools/testserver/blocking_http_client.h"
 
 namespace {
@@ -447,12 +448,7 @@ class TestserverHaproxyTest : public testing::Test {
 
   fs::path AdminSocket() const { return dir_ / "admin.sock"; }
 
-  std::string HaproxyLog() const {
-    std::ifstream in(dir_ / "haproxy.log");
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
+  std::string HaproxyLog() const { return ebb::testing::ReadFile(dir_ / "haproxy.log"); }
 
   // Polls `show stat` until `done` holds; returns the last stats.
   template <typename Predicate>
@@ -563,15 +559,10 @@ TEST_F(TestserverHaproxyTest, AScriptedFailureTakesAServerOutOfRotation) {
 
 // Runs `ebb ARGS`, bounded by the tool's own --duration and timeouts; returns stdout.
 std::string RunEbb(const std::string& args, int* exit_code) {
-  FILE* pipe = ::popen((std::string(EBB_BINARY) + " " + args + " 2>/dev/null").c_str(), "r");
-  if (pipe == nullptr) return "";
-  std::string out;
-  char chunk[4096];
-  std::size_t n;
-  while ((n = std::fread(chunk, 1, sizeof(chunk), pipe)) > 0) out.append(chunk, n);
-  const int status = ::pclose(pipe);
-  *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
+  const ebb::testing::CommandResult run =
+      ebb::testing::RunShell(std::string(EBB_BINARY) + " " + args);
+  *exit_code = run.exit_code;
+  return run.out;
 }
 
 // The tools end to end: a trace replayed through haproxy to two testservers; haproxy's own log,
