@@ -8,6 +8,8 @@ packages=(
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev libboost-dev                 # gzip input; Asio for the network tools
+  libsqlite3-dev libspdlog-dev libcpp-httplib-dev   # the daemon: state store, logs, /metrics
+  tmux                                    # the demo's live view is tested in a real terminal
   haproxy nginx-light                     # real peers of the integration tests
   time jq wrk curl python3                # used by the benchmark scripts in bench/
 )

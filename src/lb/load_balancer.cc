@@ -14,6 +14,16 @@ std::string_view ToString(AdminState state) {
   return "?";
 }
 
-std::string_view ToString(Health health) { return health == Health::kUp ? "UP" : "DOWN"; }
+std::string_view ToString(Health health) {
+  switch (health) {
+    case Health::kUp:
+      return "UP";
+    case Health::kDown:
+      return "DOWN";
+    case Health::kUnknown:
+      return "UNKNOWN";
+  }
+  return "?";
+}
 
 }  // namespace ebb::lb

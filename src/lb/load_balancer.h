@@ -17,8 +17,10 @@ namespace ebb::lb {
 
 // HAProxy's administrative state of a server: `set server B/S state ready|drain|maint`.
 enum class AdminState : std::uint8_t { kReady, kDrain, kMaint };
-// The balancer's health check verdict.
-enum class Health : std::uint8_t { kUp, kDown };
+// The balancer's health check verdict. HAProxy checks no server in maint (its status is MAINT
+// with no check result), so a server found in maint has an unknown health until it is checked
+// (in drain or ready) or its power driver reports.
+enum class Health : std::uint8_t { kUp, kDown, kUnknown };
 
 std::string_view ToString(AdminState state);
 std::string_view ToString(Health health);
