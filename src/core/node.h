@@ -34,7 +34,10 @@ constexpr bool IsPowered(NodeState s) { return s != NodeState::kDown; }
 
 struct NodeSpec {
   std::string name;         // the balancer's server name
-  std::string host;         // address, for power drivers
+  std::string host;         // address, for power drivers and the balancer's server line
+  int port = 0;             // the service port (the process driver's {port}; 0: none)
+  std::string mac;          // for Wake-on-LAN ("aa:bb:cc:dd:ee:ff"; empty: none)
+  std::string bmc;          // the BMC's address, for IPMI templates (empty: none)
   double capacity_rps = 0;  // requests/s the node serves within the SLA
   Seconds boot_s = 0;       // power-on to health check UP
   Seconds shutdown_s = 0;   // power-off command to no power drawn
