@@ -12,7 +12,7 @@ ebb::sim::SimConfig Mmc(double duration_s) {
   ebb::sim::SimConfig c;
   c.nodes = 10;
   c.maxconn = 1;
-  c.service_time = {.kind = ebb::sim::ServiceTimeKind::kExponential, .mean_s = 0.1};
+  c.service_time = {.kind = ebb::workload::ServiceTimeKind::kExponential, .mean_s = 0.1};
   c.capacity_rps = 10;
   c.queue_timeout_s = 1e12;
   c.workload.rate_rps = 90;

@@ -12,11 +12,11 @@
 #include <string>
 
 #include "fuzz/fuzz_check.h"
-#include "sim/trace_reader.h"
+#include "workload/trace_reader.h"
 
 namespace {
 
-using ebb::sim::TraceFormat;
+using ebb::workload::TraceFormat;
 
 int TraceFd() {
   static const int fd = memfd_create("trace", 0);
@@ -38,21 +38,21 @@ void WriteAll(int fd, const std::uint8_t* data, std::size_t size) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
-  constexpr TraceFormat kFormats[] = {TraceFormat::kAuto, TraceFormat::kPerSecond,
-                                      TraceFormat::kPerMinute, TraceFormat::kPerRequest};
+  constexpr TraceFormat kFormats[] = {workload::TraceFormat::kAuto, workload::TraceFormat::kPerSecond,
+                                      workload::TraceFormat::kPerMinute, workload::TraceFormat::kPerRequest};
   const TraceFormat format = kFormats[data[0] % 4];
   const int fd = TraceFd();
   WriteAll(fd, data + 1, size - 1);
 
   const std::string path = "/proc/self/fd/" + std::to_string(fd);
-  ebb::core::Result<std::unique_ptr<ebb::sim::TraceReader>> reader =
-      ebb::sim::TraceReader::Open(path, format);
+  ebb::core::Result<std::unique_ptr<ebb::workload::TraceReader>> reader =
+      ebb::workload::TraceReader::Open(path, format);
   if (!reader.ok()) {
     FUZZ_CHECK(!reader.status().message().empty());
     return 0;
   }
-  FUZZ_CHECK((*reader)->format() != TraceFormat::kAuto);
-  ebb::sim::TraceRecord record;
+  FUZZ_CHECK((*reader)->format() != workload::TraceFormat::kAuto);
+  ebb::workload::TraceRecord record;
   bool first = true;
   double last_start = 0;
   while (true) {

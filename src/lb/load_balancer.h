@@ -22,7 +22,12 @@ enum class AdminState : std::uint8_t { kReady, kDrain, kMaint };
 // (in drain or ready) or its power driver reports.
 enum class Health : std::uint8_t { kUp, kDown, kUnknown };
 
+// HAProxy's `balance` algorithms that ebb models and configures.
+enum class Algorithm : std::uint8_t { kRoundRobin, kLeastConn, kFirst };
+
 std::string_view ToString(AdminState state);
+std::string_view ToString(Algorithm algorithm);
+core::Result<Algorithm> ParseAlgorithm(std::string_view name);
 std::string_view ToString(Health health);
 
 struct ServerStats {

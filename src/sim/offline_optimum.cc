@@ -65,7 +65,7 @@ void OfflineOptimum::SetNeed(int need, core::Seconds at) {
 
 void OfflineOptimum::BridgeGap(core::Seconds length, bool to_end) {
   if (length <= 0) return;
-  const PowerModel& p = options_.power;
+  const core::PowerModel& p = options_.power;
   const double idle = p.idle_w * length;
   const core::Seconds overhead = options_.shutdown_s + (to_end ? 0 : options_.boot_s);
   double best = idle;

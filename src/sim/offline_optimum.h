@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "core/time.h"
-#include "sim/arrivals.h"
 #include "sim/sim_cluster.h"
+#include "workload/arrivals.h"
 
 namespace ebb::sim {
 
@@ -26,7 +26,7 @@ struct OptimumOptions {
   core::Seconds slot_s = 1;
   core::Seconds boot_s = 0;
   core::Seconds shutdown_s = 0;
-  PowerModel power;
+  core::PowerModel power;
 };
 
 struct OptimumResult {
@@ -35,7 +35,7 @@ struct OptimumResult {
   std::uint64_t power_cycles = 0;
 };
 
-class OfflineOptimum final : public BinObserver {
+class OfflineOptimum final : public workload::BinObserver {
  public:
   explicit OfflineOptimum(const OptimumOptions& options);
 

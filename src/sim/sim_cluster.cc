@@ -10,26 +10,6 @@ namespace ebb::sim {
 using core::NodeId;
 using core::Seconds;
 
-core::Result<Algorithm> ParseAlgorithm(std::string_view name) {
-  if (name == "roundrobin") return Algorithm::kRoundRobin;
-  if (name == "leastconn") return Algorithm::kLeastConn;
-  if (name == "first") return Algorithm::kFirst;
-  return core::InvalidArgumentError("unknown algorithm \"" + std::string(name) +
-                                    "\" (known: roundrobin, leastconn, first)");
-}
-
-std::string_view ToString(Algorithm algorithm) {
-  switch (algorithm) {
-    case Algorithm::kRoundRobin:
-      return "roundrobin";
-    case Algorithm::kLeastConn:
-      return "leastconn";
-    case Algorithm::kFirst:
-      return "first";
-  }
-  return "?";
-}
-
 SimCluster::SimCluster(const std::vector<core::NodeSpec>& nodes, const SimClusterOptions& options,
                        const core::Clock& clock)
     : options_(options),
@@ -91,7 +71,7 @@ void SimCluster::Relist(NodeId id) {
   std::uint64_t& word = available_bits_[static_cast<std::size_t>(id) / 64];
   const std::uint64_t bit = std::uint64_t{1} << (id % 64);
   word = available ? (word | bit) : (word & ~bit);
-  if (options_.algorithm == Algorithm::kLeastConn) {
+  if (options_.algorithm == lb::Algorithm::kLeastConn) {
     // HAProxy re-queues a server behind the others with the same load: equal servers rotate.
     Unlink(id);
     if (available) LinkTail(id);
@@ -100,12 +80,12 @@ void SimCluster::Relist(NodeId id) {
 
 NodeId SimCluster::PickServer() {
   switch (options_.algorithm) {
-    case Algorithm::kLeastConn: {
+    case lb::Algorithm::kLeastConn: {
       while (min_level_ < maxconn_ && level_head_[min_level_] < 0) ++min_level_;
       if (min_level_ >= maxconn_) return -1;
       return level_head_[min_level_];
     }
-    case Algorithm::kFirst: {
+    case lb::Algorithm::kFirst: {
       for (std::size_t w = 0; w < available_bits_.size(); ++w) {
         if (available_bits_[w] != 0) {
           return static_cast<NodeId>(w * 64 + std::countr_zero(available_bits_[w]));
@@ -113,7 +93,7 @@ NodeId SimCluster::PickServer() {
       }
       return -1;
     }
-    case Algorithm::kRoundRobin: {
+    case lb::Algorithm::kRoundRobin: {
       // The next available node after the one picked last, wrapping around.
       const std::size_t n = nodes_.size();
       const std::size_t words = available_bits_.size();
@@ -145,7 +125,7 @@ void SimCluster::RecordLatency(double seconds) {
 
 void SimCluster::Dispatch(NodeId id, Seconds now, double arrived, double service_s) {
   Node& n = nodes_[id];
-  if (options_.algorithm == Algorithm::kLeastConn) Unlink(id);
+  if (options_.algorithm == lb::Algorithm::kLeastConn) Unlink(id);
   ++n.active;
   ++total_active_;
   Relist(id);
@@ -176,7 +156,7 @@ void SimCluster::Depart() {
   Node& n = nodes_[d.node];
   if (d.epoch != n.epoch) return;  // aborted by a power-off, already counted
   AccrueEnergy(d.done);
-  if (options_.algorithm == Algorithm::kLeastConn) Unlink(d.node);
+  if (options_.algorithm == lb::Algorithm::kLeastConn) Unlink(d.node);
   --n.active;
   --total_active_;
   Relist(d.node);
@@ -209,7 +189,7 @@ void SimCluster::AccrueEnergy(Seconds now) {
   const Seconds until = std::min(now, options_.energy_until);
   if (until <= energy_at_) return;
   const double dt = until - energy_at_;
-  const PowerModel& p = options_.power;
+  const core::PowerModel& p = options_.power;
   const double dynamic_w =
       (p.busy_w - p.idle_w) * static_cast<double>(total_active_) / static_cast<double>(maxconn_);
   energy_.Add(CurrentPowerW() * dt);
@@ -221,7 +201,7 @@ void SimCluster::AccrueEnergy(Seconds now) {
 }
 
 double SimCluster::CurrentPowerW() const {
-  const PowerModel& p = options_.power;
+  const core::PowerModel& p = options_.power;
   return count_by_power_[static_cast<int>(Power::kOff)] * p.off_w +
          count_by_power_[static_cast<int>(Power::kBooting)] * p.boot_w +
          count_by_power_[static_cast<int>(Power::kOn)] * p.idle_w +
@@ -258,7 +238,7 @@ void SimCluster::BeginShutdown(NodeId id, Seconds now) {
   Node& n = nodes_[id];
   if (n.power == Power::kOff || n.power == Power::kShuttingDown) return;
   ++counters_.shutdowns;
-  if (options_.algorithm == Algorithm::kLeastConn) Unlink(id);
+  if (options_.algorithm == lb::Algorithm::kLeastConn) Unlink(id);
   // Requests still on the node are lost with it.
   AccrueEnergy(now);
   counters_.aborted += static_cast<std::uint64_t>(n.active);

@@ -17,8 +17,9 @@
 
 #include "core/clock.h"
 #include "core/node.h"
+#include "core/power_model.h"
 #include "lb/load_balancer.h"
-#include "sim/latency_histogram.h"
+#include "stats/latency_histogram.h"
 
 namespace ebb::sim {
 
@@ -37,26 +38,13 @@ class CompensatedSum {
   double compensation_ = 0;
 };
 
-enum class Algorithm : std::uint8_t { kRoundRobin, kLeastConn, kFirst };
-core::Result<Algorithm> ParseAlgorithm(std::string_view name);
-std::string_view ToString(Algorithm algorithm);
-
-// Watts per node state; a serving node draws idle_w + (busy_w - idle_w) * sessions / maxconn.
-struct PowerModel {
-  double off_w = 5;
-  double boot_w = 150;
-  double idle_w = 100;
-  double busy_w = 200;
-  double shutdown_w = 100;
-};
-
 struct SimClusterOptions {
-  Algorithm algorithm = Algorithm::kLeastConn;
+  lb::Algorithm algorithm = lb::Algorithm::kLeastConn;
   int maxconn = 1;
   core::Seconds queue_timeout_s = 30;
   core::Seconds sla_s = 5;
   core::Seconds energy_until = std::numeric_limits<double>::infinity();  // end of the window
-  PowerModel power;
+  core::PowerModel power;
   bool keep_interval_latencies = false;  // for the per-interval p95 of the time series
 };
 
@@ -110,7 +98,7 @@ class SimCluster final : public lb::LoadBalancer {
   core::Status SetAdminState(std::string_view server, lb::AdminState state) override;
 
   const SimCounters& counters() const { return counters_; }
-  const LatencyHistogram& latencies() const { return latencies_; }
+  const stats::LatencyHistogram& latencies() const { return latencies_; }
   std::size_t queued() const { return queue_.size(); }
   int in_flight() const { return static_cast<int>(departures_.size()); }
   // Response times completed since the last call, for one time-series row; cleared by the call.
@@ -183,7 +171,7 @@ class SimCluster final : public lb::LoadBalancer {
   CompensatedSum energy_;
   CompensatedSum dynamic_energy_;
   SimCounters counters_;
-  LatencyHistogram latencies_;
+  stats::LatencyHistogram latencies_;
   std::vector<double> interval_latencies_;
 };
 

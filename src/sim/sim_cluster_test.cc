@@ -15,7 +15,7 @@ std::vector<core::NodeSpec> Nodes(int n) {
 }
 
 struct Fixture {
-  Fixture(int nodes, Algorithm algorithm, int maxconn = 1, double queue_timeout_s = 30)
+  Fixture(int nodes, lb::Algorithm algorithm, int maxconn = 1, double queue_timeout_s = 30)
       : cluster(
             Nodes(nodes),
             {.algorithm = algorithm,
@@ -47,7 +47,7 @@ struct Fixture {
 };
 
 TEST(SimClusterTest, LeastConnPicksFewestSessionsAndRotatesTies) {
-  Fixture f(3, Algorithm::kLeastConn, 3);
+  Fixture f(3, lb::Algorithm::kLeastConn, 3);
   for (int i = 0; i < 4; ++i) f.ArriveAt(0, 100);
   EXPECT_EQ(f.Sessions(), (std::vector<int>{2, 1, 1}));
   f.ArriveAt(0, 100);
@@ -56,13 +56,13 @@ TEST(SimClusterTest, LeastConnPicksFewestSessionsAndRotatesTies) {
 }
 
 TEST(SimClusterTest, FirstFillsLowestServerFirst) {
-  Fixture f(3, Algorithm::kFirst, 2);
+  Fixture f(3, lb::Algorithm::kFirst, 2);
   for (int i = 0; i < 3; ++i) f.ArriveAt(0, 100);
   EXPECT_EQ(f.Sessions(), (std::vector<int>{2, 1, 0}));
 }
 
 TEST(SimClusterTest, RoundRobinCyclesAndSkipsFullServers) {
-  Fixture f(3, Algorithm::kRoundRobin, 2);
+  Fixture f(3, lb::Algorithm::kRoundRobin, 2);
   f.ArriveAt(0, 1);    // web1, leaves at 1
   f.ArriveAt(0, 100);  // web2
   f.ArriveAt(0, 100);  // web3
@@ -76,7 +76,7 @@ TEST(SimClusterTest, RoundRobinCyclesAndSkipsFullServers) {
 }
 
 TEST(SimClusterTest, FullServersQueueFcfsAndFreedSlotTakesTheOldest) {
-  Fixture f(1, Algorithm::kLeastConn, 1);
+  Fixture f(1, lb::Algorithm::kLeastConn, 1);
   f.ArriveAt(0, 1.0);    // served 0 -> 1
   f.ArriveAt(0.2, 0.5);  // waits 0.8, served 1 -> 1.5
   f.ArriveAt(0.4, 0.5);  // waits 1.1, served 1.5 -> 2
@@ -89,7 +89,7 @@ TEST(SimClusterTest, FullServersQueueFcfsAndFreedSlotTakesTheOldest) {
 }
 
 TEST(SimClusterTest, QueueTimeoutRejectsWith503) {
-  Fixture f(1, Algorithm::kLeastConn, 1, /*queue_timeout_s=*/2);
+  Fixture f(1, lb::Algorithm::kLeastConn, 1, /*queue_timeout_s=*/2);
   f.ArriveAt(0, 5);
   f.ArriveAt(0.5, 1);  // would wait 4.5 s > 2 s
   f.ArriveAt(4, 1);    // waits 1 s: served
@@ -99,7 +99,7 @@ TEST(SimClusterTest, QueueTimeoutRejectsWith503) {
 }
 
 TEST(SimClusterTest, NoUsableServerAnswers503AtOnce) {
-  Fixture f(2, Algorithm::kLeastConn);
+  Fixture f(2, lb::Algorithm::kLeastConn);
   ASSERT_TRUE(f.cluster.SetAdminState("web1", lb::AdminState::kMaint).ok());
   ASSERT_TRUE(f.cluster.SetAdminState("web2", lb::AdminState::kDrain).ok());
   f.ArriveAt(1, 1);
@@ -109,7 +109,7 @@ TEST(SimClusterTest, NoUsableServerAnswers503AtOnce) {
 }
 
 TEST(SimClusterTest, DrainingServerFinishesItsRequestsButGetsNoNewOnes) {
-  Fixture f(2, Algorithm::kFirst, 4);
+  Fixture f(2, lb::Algorithm::kFirst, 4);
   f.ArriveAt(0, 3);
   ASSERT_TRUE(f.cluster.SetAdminState("web1", lb::AdminState::kDrain).ok());
   f.ArriveAt(1, 3);
@@ -120,7 +120,7 @@ TEST(SimClusterTest, DrainingServerFinishesItsRequestsButGetsNoNewOnes) {
 }
 
 TEST(SimClusterTest, ReadyServerTakesQueuedRequests) {
-  Fixture f(2, Algorithm::kLeastConn, 1);
+  Fixture f(2, lb::Algorithm::kLeastConn, 1);
   ASSERT_TRUE(f.cluster.SetAdminState("web2", lb::AdminState::kMaint).ok());
   f.ArriveAt(0, 10);
   f.ArriveAt(0, 10);
@@ -132,7 +132,7 @@ TEST(SimClusterTest, ReadyServerTakesQueuedRequests) {
 }
 
 TEST(SimClusterTest, PowerStatesDriveHealthAndEnergyExactly) {
-  Fixture f(2, Algorithm::kLeastConn, 2);
+  Fixture f(2, lb::Algorithm::kLeastConn, 2);
   // 0-10 s: both idle (200 W); web2 busy with one of two slots 2-6 s (+50 W).
   ASSERT_TRUE(f.cluster.SetAdminState("web1", lb::AdminState::kMaint).ok());
   f.ArriveAt(2, 4);
@@ -160,7 +160,7 @@ TEST(SimClusterTest, PowerStatesDriveHealthAndEnergyExactly) {
 }
 
 TEST(SimClusterTest, PowerOffAbortsRequestsInFlight) {
-  Fixture f(2, Algorithm::kFirst, 2);
+  Fixture f(2, lb::Algorithm::kFirst, 2);
   f.ArriveAt(0, 10);
   f.ArriveAt(0, 10);
   f.cluster.BeginShutdown(0, 1);
@@ -171,7 +171,7 @@ TEST(SimClusterTest, PowerOffAbortsRequestsInFlight) {
 }
 
 TEST(SimClusterTest, EnergyStopsAtTheWindowEnd) {
-  Fixture f(1, Algorithm::kLeastConn);
+  Fixture f(1, lb::Algorithm::kLeastConn);
   f.cluster.SetEnergyUntil(10);
   f.ArriveAt(9, 5);
   f.DepartUntil(20);

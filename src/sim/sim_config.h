@@ -13,9 +13,9 @@
 #include "core/node.h"
 #include "core/status.h"
 #include "policy/policy_factory.h"
-#include "sim/arrivals.h"
-#include "sim/service_time.h"
 #include "sim/sim_cluster.h"
+#include "workload/arrivals.h"
+#include "workload/service_time.h"
 
 namespace ebb::sim {
 
@@ -30,15 +30,15 @@ struct SimConfig {
   core::Seconds shutdown_s = 10;
   double capacity_rps = 0;  // default: maxconn / service_time.mean_s
   std::string name_prefix = "web";
-  ServiceTimeOptions service_time;
-  PowerModel power;
+  workload::ServiceTimeOptions service_time;
+  core::PowerModel power;
 
   // [balancer]
-  Algorithm algorithm = Algorithm::kLeastConn;
+  lb::Algorithm algorithm = lb::Algorithm::kLeastConn;
   core::Seconds queue_timeout_s = 30;
 
   // [workload]
-  WorkloadOptions workload;
+  workload::WorkloadOptions workload;
 
   // [policy]
   policy::PolicyOptions policy;

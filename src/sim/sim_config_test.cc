@@ -76,13 +76,13 @@ TEST_F(SimConfigTest, ReadsEveryKey) {
   EXPECT_EQ(c->maxconn, 2);
   EXPECT_EQ(c->boot_s, 30);
   EXPECT_EQ(c->capacity_rps, 2 / 0.2);  // default: maxconn / mean service time
-  EXPECT_EQ(c->service_time.kind, ServiceTimeKind::kLogNormal);
+  EXPECT_EQ(c->service_time.kind, workload::ServiceTimeKind::kLogNormal);
   EXPECT_EQ(c->service_time.scv, 2);
   EXPECT_EQ(c->power.idle_w, 90);
   EXPECT_EQ(c->power.shutdown_w, 90);  // defaults to idle
-  EXPECT_EQ(c->algorithm, Algorithm::kRoundRobin);
+  EXPECT_EQ(c->algorithm, lb::Algorithm::kRoundRobin);
   EXPECT_EQ(c->workload.trace, (dir_ / "trace.csv").string());  // relative to the file
-  EXPECT_EQ(c->workload.arrivals, ArrivalMode::kExact);
+  EXPECT_EQ(c->workload.arrivals, workload::ArrivalMode::kExact);
   EXPECT_EQ(c->workload.scale, 2.5);
   EXPECT_EQ(*c->workload.start, 100);
   EXPECT_EQ(*c->workload.duration_s, 60);
@@ -119,7 +119,7 @@ TEST_F(SimConfigTest, BadInputNamesFileLineAndField) {
   const std::string path = (dir_ / "sim.toml").string();
   const std::vector<BadCase> cases = {
       {"unknown key", "[cluster]\nnodez = 3\n", {}, path + ":2: unknown key \"cluster.nodez\""},
-      {"unknown section", "[clusterr]\n", {}, path + ":1: unknown key \".clusterr\""},
+      {"unknown section", "[clusterr]\n", {}, path + ":1: unknown key \"clusterr\""},
       {"wrong type",
        "[cluster]\nnodes = \"ten\"\n",
        {},

@@ -7,12 +7,12 @@
 #include "control/controller.h"
 #include "core/virtual_event_loop.h"
 #include "policy/policy_factory.h"
-#include "sim/arrivals.h"
 #include "sim/offline_optimum.h"
-#include "sim/random.h"
-#include "sim/service_time.h"
 #include "sim/sim_cluster.h"
 #include "sim/sim_power_driver.h"
+#include "workload/arrivals.h"
+#include "workload/random.h"
+#include "workload/service_time.h"
 
 namespace ebb::sim {
 namespace {
@@ -89,8 +89,8 @@ core::Result<SimSummary> RunSimulation(const SimConfig& config, const SimOutputs
                           .boot_s = config.boot_s,
                           .shutdown_s = config.shutdown_s,
                           .power = config.power});
-  EBB_ASSIGN_OR_RETURN(std::unique_ptr<Arrivals> arrivals,
-                       Arrivals::Open(config.workload, config.seed, &optimum));
+  EBB_ASSIGN_OR_RETURN(std::unique_ptr<workload::Arrivals> arrivals,
+                       workload::Arrivals::Open(config.workload, config.seed, &optimum));
   EBB_ASSIGN_OR_RETURN(std::unique_ptr<policy::Policy> policy, policy::MakePolicy(config.policy));
   if (outputs.on_start) outputs.on_start(arrivals->window_start());
 
@@ -109,8 +109,8 @@ core::Result<SimSummary> RunSimulation(const SimConfig& config, const SimOutputs
 
   // A second stream for service times, so that the arrival process of a seed does not depend
   // on the service time distribution.
-  Random service_random(config.seed ^ 0x5eed5eed5eed5eedULL);
-  const ServiceTime service(config.service_time);
+  workload::Random service_random(config.seed ^ 0x5eed5eed5eed5eedULL);
+  const workload::ServiceTime service(config.service_time);
   const double interval = config.controller.interval_s;
 
   bool end_applied = false;
@@ -200,7 +200,7 @@ core::Result<SimSummary> RunSimulation(const SimConfig& config, const SimOutputs
   s.aborted = c.aborted;
   s.sla_ok_ratio =
       c.arrivals == 0 ? 1.0 : static_cast<double>(c.sla_ok) / static_cast<double>(c.arrivals);
-  const LatencyHistogram& h = cluster.latencies();
+  const stats::LatencyHistogram& h = cluster.latencies();
   s.response_time_s = {.mean = h.mean(),
                        .p50 = h.Quantile(0.50),
                        .p95 = h.Quantile(0.95),

@@ -29,7 +29,7 @@ SimConfig AlwaysOn(int nodes, int maxconn, double rate, double mean_s, double du
   SimConfig c;
   c.nodes = nodes;
   c.maxconn = maxconn;
-  c.service_time = {.kind = ServiceTimeKind::kExponential, .mean_s = mean_s, .scv = 1};
+  c.service_time = {.kind = workload::ServiceTimeKind::kExponential, .mean_s = mean_s, .scv = 1};
   c.capacity_rps = maxconn / mean_s;
   c.queue_timeout_s = 1e12;
   c.sla_s = 1e12;
@@ -80,11 +80,12 @@ INSTANTIATE_TEST_SUITE_P(Rho90, MmcTest,
 // M/G/1 (Pollaczek-Khinchine): W = 1/mu + rho (1 + SCV) / (2 mu (1 - rho)). Checks that the
 // deterministic and log-normal service times have the variance they claim.
 TEST(SimulationTest, MG1MatchesPollaczekKhinchine) {
-  for (auto [kind, scv] : {std::pair{ServiceTimeKind::kDeterministic, 0.0},
-                           std::pair{ServiceTimeKind::kLogNormal, 3.0}}) {
+  for (auto [kind, scv] : {std::pair{workload::ServiceTimeKind::kDeterministic, 0.0},
+                           std::pair{workload::ServiceTimeKind::kLogNormal, 3.0}}) {
     SimConfig c = AlwaysOn(1, 1, 7, 0.1, 400000);
-    c.service_time = {
-        .kind = kind, .mean_s = 0.1, .scv = kind == ServiceTimeKind::kDeterministic ? 1.0 : scv};
+    c.service_time = {.kind = kind,
+                      .mean_s = 0.1,
+                      .scv = kind == workload::ServiceTimeKind::kDeterministic ? 1.0 : scv};
     const double rho = 0.7;
     const double expected = 0.1 + rho * (1 + scv) * 0.1 / (2 * (1 - rho));
     auto result = RunSimulation(c);
@@ -120,7 +121,7 @@ SimConfig NasaDay(const std::string& policy) {
   c.boot_s = 60;
   c.shutdown_s = 10;
   c.capacity_rps = 16;
-  c.service_time = {.kind = ServiceTimeKind::kExponential, .mean_s = 0.25, .scv = 1};
+  c.service_time = {.kind = workload::ServiceTimeKind::kExponential, .mean_s = 0.25, .scv = 1};
   c.workload.trace = std::string(EBB_REPO_DIR) + "/data/nasa_1995-07-06_requests_per_second.csv";
   c.workload.scale = 4;
   c.workload.duration_s = 6 * 3600;

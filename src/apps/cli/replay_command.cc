@@ -12,7 +12,7 @@
 
 #include <fmt/format.h>
 
-#include "sim/trace_reader.h"
+#include "workload/trace_reader.h"
 #include "tools/replay/replayer.h"
 
 namespace ebb::cli {
@@ -118,11 +118,11 @@ int RunReplay(const ReplayArgs& args) {
     std::string arrivals = args.arrivals;
     if (arrivals.empty()) {
       // A per-request trace already holds each request's time: send each exactly once.
-      auto reader = sim::TraceReader::Open(args.trace);
+      auto reader = workload::TraceReader::Open(args.trace);
       if (!reader.ok()) return Fail(reader.status().message());
-      arrivals = (*reader)->format() == sim::TraceFormat::kPerRequest ? "exact" : "poisson";
+      arrivals = (*reader)->format() == workload::TraceFormat::kPerRequest ? "exact" : "poisson";
     }
-    core::Result<sim::ArrivalMode> mode = sim::ParseArrivalMode(arrivals);
+    core::Result<workload::ArrivalMode> mode = workload::ParseArrivalMode(arrivals);
     if (!mode.ok()) return Fail(mode.status().message());
     auto opened = replay::ArrivalsSchedule::Open(
         {.trace = args.trace, .arrivals = *mode, .scale = args.scale, .speedup = args.speedup},

@@ -42,7 +42,7 @@ int RunTestserver(const TestserverArgs& args) {
       .seed = args.seed,
       .stop_signals = {SIGINT, SIGTERM},
       .grace_s = args.grace_s};
-  core::Result<sim::ServiceTimeOptions> service_time =
+  core::Result<workload::ServiceTimeOptions> service_time =
       testserver::ParseServiceTimeSpec(args.service_time);
   if (!service_time.ok()) return usage_error(service_time.status().message());
   options.service_time = *service_time;

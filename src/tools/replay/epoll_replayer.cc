@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/latency_histogram.h"
+#include "stats/latency_histogram.h"
 #include "tools/replay/http_response_parser.h"
 #include "tools/replay/replayer.h"
 
@@ -135,9 +135,9 @@ class EpollReplayer {
   std::vector<char> buffer_;
 
   ReplayReport report_;
-  sim::LatencyHistogram first_byte_;
-  sim::LatencyHistogram response_;
-  sim::LatencyHistogram lag_;
+  stats::LatencyHistogram first_byte_;
+  stats::LatencyHistogram response_;
+  stats::LatencyHistogram lag_;
 };
 
 core::Status EpollReplayer::Init() {

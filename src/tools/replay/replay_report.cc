@@ -2,7 +2,7 @@
 
 namespace ebb::replay {
 
-LatencySummary Summarize(const sim::LatencyHistogram& seconds) {
+LatencySummary Summarize(const stats::LatencyHistogram& seconds) {
   if (seconds.count() == 0) return {};
   return {.mean_ms = 1e3 * seconds.mean(),
           .p50_ms = 1e3 * seconds.Quantile(0.50),

@@ -1,5 +1,5 @@
 // ReplayReport: what one replay measured, and its JSON form. Times are milliseconds. Latency
-// percentiles come from sim::LatencyHistogram (log-linear buckets, under 0.4 % off).
+// percentiles come from stats::LatencyHistogram (log-linear buckets, under 0.4 % off).
 //
 // Counting: every request whose send time came is `scheduled`. It then ends as exactly one of
 // completed (a whole response, any status), a connect / timeout / reset / protocol error, or
@@ -15,7 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sim/latency_histogram.h"
+#include "stats/latency_histogram.h"
 
 namespace ebb::replay {
 
@@ -26,7 +26,7 @@ struct LatencySummary {
   double p99_ms = 0;
   double max_ms = 0;
 };
-LatencySummary Summarize(const sim::LatencyHistogram& seconds);
+LatencySummary Summarize(const stats::LatencyHistogram& seconds);
 
 struct ErrorCounts {
   std::uint64_t connect = 0;   // refused, unreachable, or no connection within the timeout

@@ -6,7 +6,7 @@ namespace ebb::replay {
 namespace {
 
 TEST(ReplayReportTest, PercentilesOfAKnownDistribution) {
-  sim::LatencyHistogram h;
+  stats::LatencyHistogram h;
   for (int i = 1; i <= 1000; ++i) h.Add(i * 1e-3);  // 1 ms .. 1000 ms
   const LatencySummary s = Summarize(h);
   EXPECT_NEAR(s.p50_ms, 500, 500 * 0.005);
@@ -17,7 +17,7 @@ TEST(ReplayReportTest, PercentilesOfAKnownDistribution) {
 }
 
 TEST(ReplayReportTest, EmptyHistogramIsAllZero) {
-  const LatencySummary s = Summarize(sim::LatencyHistogram());
+  const LatencySummary s = Summarize(stats::LatencyHistogram());
   EXPECT_EQ(s.p50_ms, 0);
   EXPECT_EQ(s.max_ms, 0);
 }

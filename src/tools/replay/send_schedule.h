@@ -1,5 +1,5 @@
 // SendSchedule: when each request of a replay leaves, in seconds from the start of the replay, in
-// non-decreasing order. ArrivalsSchedule reuses the simulator's sim::Arrivals (per-second and
+// non-decreasing order. ArrivalsSchedule reuses the simulator's workload::Arrivals (per-second and
 // per-minute counts spread as Poisson or exact, per-request times, scale, speedup), so `ebb
 // replay` and `ebb simulate` see the same arrivals from the same trace and seed; it stops at
 // `duration_s` of replay time. ListSchedule plays a fixed list (tests). Owned and read by the
@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "core/status.h"
-#include "sim/arrivals.h"
+#include "workload/arrivals.h"
 
 namespace ebb::replay {
 
@@ -32,7 +32,7 @@ class ArrivalsSchedule : public SendSchedule {
   // `workload.duration_s` is ignored: `duration_s` is in replay seconds (after speedup). The
   // whole trace is read once first: a malformed line anywhere fails Open, before any send.
   static core::Result<std::unique_ptr<ArrivalsSchedule>> Open(
-      sim::WorkloadOptions workload, std::uint64_t seed,
+      workload::WorkloadOptions workload, std::uint64_t seed,
       std::optional<double> duration_s = std::nullopt);
 
   double Peek() const override;
@@ -40,9 +40,9 @@ class ArrivalsSchedule : public SendSchedule {
   core::Status status() const override { return arrivals_->status(); }
 
  private:
-  ArrivalsSchedule(std::unique_ptr<sim::Arrivals> arrivals, double end)
+  ArrivalsSchedule(std::unique_ptr<workload::Arrivals> arrivals, double end)
       : arrivals_(std::move(arrivals)), end_(end) {}
-  std::unique_ptr<sim::Arrivals> arrivals_;
+  std::unique_ptr<workload::Arrivals> arrivals_;
   double end_;
 };
 

@@ -44,7 +44,7 @@ TEST_F(SendScheduleTest, PerRequestTimesCountFromTheFirstAndFollowSpeedup) {
   const std::string trace = Write("req.txt", "1000.0\n1000.5\n1001.0\n1003.0\n");
   // Exact: each record is one request (poisson would send Poisson(1) copies of each).
   auto s = ArrivalsSchedule::Open(
-      {.trace = trace, .arrivals = sim::ArrivalMode::kExact, .speedup = 2}, 1);
+      {.trace = trace, .arrivals = workload::ArrivalMode::kExact, .speedup = 2}, 1);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   const std::vector<double> times = Drain(**s);
   ASSERT_EQ(times.size(), 4u);
@@ -58,7 +58,7 @@ TEST_F(SendScheduleTest, ExactPerSecondCountsScaledAndCutAtTheDuration) {
   const std::string trace =
       Write("sec.csv", "unix_time,requests\n100,10\n101,10\n102,10\n103,10\n");
   auto s = ArrivalsSchedule::Open(
-      {.trace = trace, .arrivals = sim::ArrivalMode::kExact, .scale = 2}, 7, 2.0);
+      {.trace = trace, .arrivals = workload::ArrivalMode::kExact, .scale = 2}, 7, 2.0);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   const std::vector<double> times = Drain(**s);
   ASSERT_EQ(times.size(), 40u);  // two seconds of 20 requests
@@ -85,7 +85,7 @@ TEST_F(SendScheduleTest, ErrorsAreValues) {
   EXPECT_FALSE(ArrivalsSchedule::Open({.trace = trace}, 1, 0.0).ok());
   const std::string bad = Write("bad.csv", "unix_time,requests\n100,5\n101,oops\n");
   // A bad line fails Open itself: nothing is sent from a trace that is not whole.
-  auto s = ArrivalsSchedule::Open({.trace = bad, .arrivals = sim::ArrivalMode::kExact}, 1);
+  auto s = ArrivalsSchedule::Open({.trace = bad, .arrivals = workload::ArrivalMode::kExact}, 1);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.status().message().find(bad + ":3:"), std::string::npos) << s.status().message();
 }

@@ -31,28 +31,28 @@ core::Result<double> ParseNumber(std::string_view text, std::string_view what) {
 
 }  // namespace
 
-core::Result<sim::ServiceTimeOptions> ParseServiceTimeSpec(std::string_view spec) {
+core::Result<workload::ServiceTimeOptions> ParseServiceTimeSpec(std::string_view spec) {
   const std::vector<std::string_view> parts = Split(spec, ':');
   const auto context = [&](const core::Status& status) {
     return status.WithContext(fmt::format("service time \"{}\"", spec));
   };
-  core::Result<sim::ServiceTimeKind> kind = sim::ParseServiceTimeKind(parts[0]);
+  core::Result<workload::ServiceTimeKind> kind = workload::ParseServiceTimeKind(parts[0]);
   if (!kind.ok()) return context(kind.status());
-  const std::size_t expected = *kind == sim::ServiceTimeKind::kLogNormal ? 3 : 2;
+  const std::size_t expected = *kind == workload::ServiceTimeKind::kLogNormal ? 3 : 2;
   if (parts.size() != expected) {
-    return context(core::InvalidArgumentError(*kind == sim::ServiceTimeKind::kLogNormal
+    return context(core::InvalidArgumentError(*kind == workload::ServiceTimeKind::kLogNormal
                                                   ? "expected lognormal:MEAN:SCV"
                                                   : fmt::format("expected {}:MEAN", parts[0])));
   }
-  sim::ServiceTimeOptions options{.kind = *kind};
+  workload::ServiceTimeOptions options{.kind = *kind};
   core::Result<double> mean = ParseNumber(parts[1], "mean");
   if (!mean.ok()) return context(mean.status());
-  const bool zero_allowed = *kind == sim::ServiceTimeKind::kDeterministic;
+  const bool zero_allowed = *kind == workload::ServiceTimeKind::kDeterministic;
   if (*mean < 0 || (*mean == 0 && !zero_allowed)) {
     return context(core::InvalidArgumentError(fmt::format("mean must be > 0 seconds")));
   }
   options.mean_s = *mean;
-  if (*kind == sim::ServiceTimeKind::kLogNormal) {
+  if (*kind == workload::ServiceTimeKind::kLogNormal) {
     core::Result<double> scv = ParseNumber(parts[2], "SCV");
     if (!scv.ok()) return context(scv.status());
     if (*scv <= 0) return context(core::InvalidArgumentError("SCV must be > 0"));
@@ -61,11 +61,11 @@ core::Result<sim::ServiceTimeOptions> ParseServiceTimeSpec(std::string_view spec
   return options;
 }
 
-std::string ToSpec(const sim::ServiceTimeOptions& options) {
-  if (options.kind == sim::ServiceTimeKind::kLogNormal) {
+std::string ToSpec(const workload::ServiceTimeOptions& options) {
+  if (options.kind == workload::ServiceTimeKind::kLogNormal) {
     return fmt::format("lognormal:{}:{}", options.mean_s, options.scv);
   }
-  return fmt::format("{}:{}", sim::ToString(options.kind), options.mean_s);
+  return fmt::format("{}:{}", workload::ToString(options.kind), options.mean_s);
 }
 
 }  // namespace ebb::testserver

@@ -8,11 +8,11 @@
 #include <string_view>
 
 #include "core/status.h"
-#include "sim/service_time.h"
+#include "workload/service_time.h"
 
 namespace ebb::testserver {
 
-core::Result<sim::ServiceTimeOptions> ParseServiceTimeSpec(std::string_view spec);
-std::string ToSpec(const sim::ServiceTimeOptions& options);
+core::Result<workload::ServiceTimeOptions> ParseServiceTimeSpec(std::string_view spec);
+std::string ToSpec(const workload::ServiceTimeOptions& options);
 
 }  // namespace ebb::testserver

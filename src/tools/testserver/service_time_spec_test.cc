@@ -8,15 +8,15 @@ namespace {
 TEST(ServiceTimeSpecTest, ParsesTheThreeDistributions) {
   auto e = ParseServiceTimeSpec("exponential:0.1");
   ASSERT_TRUE(e.ok()) << e.status().ToString();
-  EXPECT_EQ(e->kind, sim::ServiceTimeKind::kExponential);
+  EXPECT_EQ(e->kind, workload::ServiceTimeKind::kExponential);
   EXPECT_DOUBLE_EQ(e->mean_s, 0.1);
   auto d = ParseServiceTimeSpec("deterministic:0.25");
   ASSERT_TRUE(d.ok());
-  EXPECT_EQ(d->kind, sim::ServiceTimeKind::kDeterministic);
+  EXPECT_EQ(d->kind, workload::ServiceTimeKind::kDeterministic);
   EXPECT_DOUBLE_EQ(d->mean_s, 0.25);
   auto l = ParseServiceTimeSpec("lognormal:0.2:4");
   ASSERT_TRUE(l.ok());
-  EXPECT_EQ(l->kind, sim::ServiceTimeKind::kLogNormal);
+  EXPECT_EQ(l->kind, workload::ServiceTimeKind::kLogNormal);
   EXPECT_DOUBLE_EQ(l->scv, 4);
   EXPECT_EQ(ToSpec(*l), "lognormal:0.2:4");
   EXPECT_TRUE(ParseServiceTimeSpec("deterministic:0").ok());

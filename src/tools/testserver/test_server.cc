@@ -20,7 +20,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/write.hpp>
 
-#include "sim/random.h"
+#include "workload/random.h"
 #include "tools/testserver/http_request_parser.h"
 #include "tools/testserver/work_queue.h"
 
@@ -507,8 +507,8 @@ class TestServer::Loop {
   std::unique_ptr<asio::thread_pool> pool_;  // kCpu: the K workers
   std::atomic<bool> abort_{false};           // tells spinning workers to give up
 
-  sim::Random random_;
-  sim::ServiceTime service_time_;
+  workload::Random random_;
+  workload::ServiceTime service_time_;
   WorkQueue<Job> queue_;
   std::unordered_map<Connection*, ConnectionPtr> connections_;
   std::uint64_t app_requests_ = 0;

@@ -22,8 +22,8 @@ double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-sim::ServiceTimeOptions Deterministic(double mean_s) {
-  return {.kind = sim::ServiceTimeKind::kDeterministic, .mean_s = mean_s};
+workload::ServiceTimeOptions Deterministic(double mean_s) {
+  return {.kind = workload::ServiceTimeKind::kDeterministic, .mean_s = mean_s};
 }
 
 // A server running on its own thread; the destructor drains it.

@@ -1,6 +1,6 @@
 // Arrivals from traces: windows, scale, speedup, Poisson and exact spreading, and the bins the
 // offline optimum is told about.
-#include "sim/arrivals.h"
+#include "workload/arrivals.h"
 
 #include <cmath>
 #include <filesystem>
@@ -9,7 +9,7 @@
 
 #include <gtest/gtest.h>
 
-namespace ebb::sim {
+namespace ebb::workload {
 namespace {
 
 class RecordingObserver final : public BinObserver {
@@ -146,4 +146,4 @@ TEST_F(ArrivalsTest, BadOptionsAreRejected) {
 }
 
 }  // namespace
-}  // namespace ebb::sim
+}  // namespace ebb::workload

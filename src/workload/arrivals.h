@@ -15,10 +15,10 @@
 
 #include "core/status.h"
 #include "core/time.h"
-#include "sim/random.h"
-#include "sim/trace_reader.h"
+#include "workload/random.h"
+#include "workload/trace_reader.h"
 
-namespace ebb::sim {
+namespace ebb::workload {
 
 enum class ArrivalMode : std::uint8_t { kPoisson, kExact };
 core::Result<ArrivalMode> ParseArrivalMode(std::string_view name);
@@ -90,4 +90,4 @@ class Arrivals {
   core::Seconds next_ = std::numeric_limits<double>::infinity();
 };
 
-}  // namespace ebb::sim
+}  // namespace ebb::workload

@@ -1,8 +1,8 @@
-#include "sim/latency_histogram.h"
+#include "stats/latency_histogram.h"
 
 #include <algorithm>
 
-namespace ebb::sim {
+namespace ebb::stats {
 
 void LatencyHistogram::Merge(const LatencyHistogram& other) {
   for (int i = 0; i < kBuckets; ++i) counts_[i] += other.counts_[i];
@@ -29,4 +29,4 @@ double LatencyHistogram::Quantile(double q) const {
   return max_;
 }
 
-}  // namespace ebb::sim
+}  // namespace ebb::stats

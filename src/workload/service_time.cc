@@ -1,6 +1,6 @@
-#include "sim/service_time.h"
+#include "workload/service_time.h"
 
-namespace ebb::sim {
+namespace ebb::workload {
 
 core::Result<ServiceTimeKind> ParseServiceTimeKind(std::string_view name) {
   if (name == "exponential") return ServiceTimeKind::kExponential;
@@ -22,4 +22,4 @@ std::string_view ToString(ServiceTimeKind kind) {
   return "?";
 }
 
-}  // namespace ebb::sim
+}  // namespace ebb::workload

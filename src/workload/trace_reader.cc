@@ -1,4 +1,4 @@
-#include "sim/trace_reader.h"
+#include "workload/trace_reader.h"
 
 #include <cerrno>
 #include <charconv>
@@ -7,7 +7,7 @@
 #include <system_error>
 #include <utility>
 
-namespace ebb::sim {
+namespace ebb::workload {
 namespace {
 
 using core::Result;
@@ -406,4 +406,4 @@ Result<bool> TraceReader::Next(TraceRecord& out) {
   return true;
 }
 
-}  // namespace ebb::sim
+}  // namespace ebb::workload

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <cstdint>
 
-namespace ebb::sim {
+namespace ebb::workload {
 
 class Random {
  public:
@@ -72,4 +72,4 @@ class Random {
   bool has_spare_ = false;
 };
 
-}  // namespace ebb::sim
+}  // namespace ebb::workload

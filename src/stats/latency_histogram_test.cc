@@ -1,8 +1,8 @@
-#include "sim/latency_histogram.h"
+#include "stats/latency_histogram.h"
 
 #include <gtest/gtest.h>
 
-namespace ebb::sim {
+namespace ebb::stats {
 namespace {
 
 TEST(LatencyHistogramTest, QuantilesWithinHalfAPercent) {
@@ -32,4 +32,4 @@ TEST(LatencyHistogramTest, ExtremesAndMerge) {
 }
 
 }  // namespace
-}  // namespace ebb::sim
+}  // namespace ebb::stats

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace ebb::sim {
+namespace ebb::stats {
 
 class LatencyHistogram {
  public:
@@ -57,4 +57,4 @@ class LatencyHistogram {
   double max_ = 0;
 };
 
-}  // namespace ebb::sim
+}  // namespace ebb::stats

@@ -9,9 +9,9 @@
 #include <string_view>
 
 #include "core/status.h"
-#include "sim/random.h"
+#include "workload/random.h"
 
-namespace ebb::sim {
+namespace ebb::workload {
 
 enum class ServiceTimeKind { kExponential, kDeterministic, kLogNormal };
 
@@ -53,4 +53,4 @@ class ServiceTime {
   double sigma_ = 0;
 };
 
-}  // namespace ebb::sim
+}  // namespace ebb::workload

@@ -1,4 +1,4 @@
-#include "sim/trace_reader.h"
+#include "workload/trace_reader.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace ebb::sim {
+namespace ebb::workload {
 namespace {
 
 using core::StatusCode;
@@ -403,4 +403,4 @@ TEST_F(TraceReaderFileTest, ErrorMessageQuotesControlBytesAndTruncates) {
 }
 
 }  // namespace
-}  // namespace ebb::sim
+}  // namespace ebb::workload

@@ -1,8 +1,8 @@
-#include "sim/arrivals.h"
+#include "workload/arrivals.h"
 
 #include <cmath>
 
-namespace ebb::sim {
+namespace ebb::workload {
 
 core::Result<ArrivalMode> ParseArrivalMode(std::string_view name) {
   if (name == "poisson") return ArrivalMode::kPoisson;
@@ -165,4 +165,4 @@ void Arrivals::Advance() {
   }
 }
 
-}  // namespace ebb::sim
+}  // namespace ebb::workload

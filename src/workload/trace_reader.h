@@ -22,7 +22,7 @@
 #include "core/status.h"
 #include "core/time.h"
 
-namespace ebb::sim {
+namespace ebb::workload {
 
 enum class TraceFormat { kAuto, kPerSecond, kPerMinute, kPerRequest };
 
@@ -86,4 +86,4 @@ class TraceReader {
   bool have_last_ = false;
 };
 
-}  // namespace ebb::sim
+}  // namespace ebb::workload
