@@ -25,6 +25,8 @@ Controller::Controller(std::vector<core::NodeSpec> nodes, ControllerOptions opti
       history_(std::max<std::size_t>(options.history_samples, 2)) {
   EBB_CHECK(!specs_.empty());
   runtime_.resize(specs_.size());
+  adopted_power_.assign(specs_.size(), power::PowerStatus::kUnknown);
+  why_.resize(specs_.size());
   for (std::size_t i = 0; i < specs_.size(); ++i) {
     runtime_[i].id = static_cast<core::NodeId>(i);
     mean_capacity_rps_ += specs_[i].capacity_rps / static_cast<double>(specs_.size());
@@ -43,14 +45,68 @@ void Controller::SetState(NodeRuntime& node, NodeState state, Seconds now, Secon
   node.deadline = deadline;
 }
 
+void Controller::Act(core::NodeId id, std::string text, std::vector<std::string>& actions) {
+  why_[id] = text;
+  actions.push_back(std::move(text));
+}
+
+void Controller::AdoptPowerStatus(core::NodeId node, power::PowerStatus status) {
+  adopted_power_[node] = status;
+}
+
+void Controller::RestoreCooldowns(Seconds last_up_at, Seconds last_any_at) {
+  last_up_at_ = last_up_at;
+  last_any_at_ = last_any_at;
+}
+
+void Controller::Restore(core::NodeId id, const NodeRuntime& saved, power::PowerStatus power,
+                         Seconds now) {
+  NodeRuntime& node = runtime_[id];
+  const core::NodeSpec& spec = specs_[id];
+  adopted_power_[id] = power;
+  node.boots = saved.boots;
+  node.failures = saved.failures;
+  switch (saved.state) {
+    case NodeState::kDraining:
+      // The drain goes on: the next tick takes the node out once its sessions are gone.
+      SetState(node, NodeState::kDraining, saved.since, saved.deadline);
+      why_[id] = "drain of " + spec.name + " resumed after restart";
+      break;
+    case NodeState::kBooting:
+      SetState(node, NodeState::kBooting, saved.since,
+               now + options_.boot_timeout_factor * spec.boot_s + options_.interval_s);
+      if (power == power::PowerStatus::kOff) {
+        // The power-on command was lost with the previous run.
+        power_.Start(id, spec, power::PowerAction::kOn);
+        Act(id, "boot " + spec.name + " (again, after restart)", pending_actions_);
+      } else {
+        why_[id] = "boot of " + spec.name + " resumed after restart";
+      }
+      break;
+    case NodeState::kPoweringOff:
+      if (power == power::PowerStatus::kOff) {
+        SetState(node, NodeState::kDown, now);
+        why_[id] = "powered off (found off after restart)";
+      } else {
+        PowerOff(node, now, pending_actions_);
+      }
+      break;
+    default:
+      // Stable states are read again from the balancer and the driver on the first poll.
+      SetState(node, NodeState::kUnknown, now);
+      break;
+  }
+}
+
 bool Controller::SetAdmin(const NodeRuntime& node, lb::AdminState state,
                           std::vector<std::string>& actions) {
   const core::NodeSpec& spec = specs_[node.id];
   core::Status status = lb_.SetAdminState(spec.name, state);
   if (!status.ok()) {
     ++counters_.command_failures;
-    actions.push_back(
-        fmt::format("set {} {} failed: {}", spec.name, lb::ToString(state), status.ToString()));
+    Act(node.id,
+        fmt::format("set {} {} failed: {}", spec.name, lb::ToString(state), status.ToString()),
+        actions);
     return false;
   }
   return true;
@@ -90,8 +146,10 @@ void Controller::Reconcile(Seconds now, std::vector<std::string>& actions) {
     if (!c.status.ok()) {
       ++counters_.command_failures;
       ++node.failures;
-      actions.push_back(fmt::format("power {} {} failed: {}", power::ToString(c.action), name,
-                                    c.status.ToString()));
+      Act(c.node,
+          fmt::format("power {} {} failed: {}", power::ToString(c.action), name,
+                      c.status.ToString()),
+          actions);
       // A failed power-on leaves the node off; a failed power-off leaves it in an unknown state
       // that only the balancer's health check can settle.
       SetState(node, c.action == power::PowerAction::kOn ? NodeState::kDown : NodeState::kUnknown,
@@ -101,6 +159,7 @@ void Controller::Reconcile(Seconds now, std::vector<std::string>& actions) {
     if (c.action == power::PowerAction::kOff && node.state == NodeState::kPoweringOff) {
       SetState(node, NodeState::kDown, now);
       ++counters_.power_offs;
+      why_[c.node] = "powered off";
     }
   }
 
@@ -110,20 +169,30 @@ void Controller::Reconcile(Seconds now, std::vector<std::string>& actions) {
     const bool up = s.health == lb::Health::kUp;
     switch (node.state) {
       case NodeState::kUnknown:
-        // First sight, or after a fault: believe the balancer.
+        // First sight, or after a fault: believe the balancer, and for a server in maint (which
+        // HAProxy does not check) the power driver; a node neither can vouch for counts as off.
         if (up && s.admin == lb::AdminState::kReady) {
           SetState(node, s.sessions > 0 ? NodeState::kBusy : NodeState::kOnline, now);
-        } else if (up) {
+          why_[node.id] = "found in rotation";
+        } else if (up && s.admin == lb::AdminState::kDrain) {
+          // Someone (a previous run) began a drain: finish it rather than leave it in drain.
+          SetState(node, NodeState::kDraining, now, now + options_.drain_timeout_s);
+          why_[node.id] = "found in drain: completing the drain";
+        } else if (up || (s.health == lb::Health::kUnknown &&
+                          adopted_power_[node.id] == power::PowerStatus::kOn)) {
           SetState(node, NodeState::kOffline, now);
+          why_[node.id] = "found running out of rotation";
         } else {
           SetState(node, NodeState::kDown, now);
+          why_[node.id] = s.health == lb::Health::kUnknown ? "found in maint, not reported on"
+                                                           : "found with its health check down";
         }
         break;
       case NodeState::kBusy:
       case NodeState::kOnline:
         if (!up) {
           ++node.failures;
-          actions.push_back(fmt::format("{} failed its health check", specs_[node.id].name));
+          Act(node.id, fmt::format("{} failed its health check", specs_[node.id].name), actions);
           SetState(node, NodeState::kUnknown, now);
         } else {
           node.state = s.sessions > 0 ? NodeState::kBusy : NodeState::kOnline;
@@ -135,7 +204,7 @@ void Controller::Reconcile(Seconds now, std::vector<std::string>& actions) {
         } else if (now >= node.deadline) {
           ++counters_.boot_failures;
           ++node.failures;
-          actions.push_back(fmt::format("boot of {} timed out", specs_[node.id].name));
+          Act(node.id, fmt::format("boot of {} timed out", specs_[node.id].name), actions);
           PowerOff(node, now, actions);
         }
         break;
@@ -150,7 +219,7 @@ void Controller::Reconcile(Seconds now, std::vector<std::string>& actions) {
       case NodeState::kPoweringOff:
         if (now >= node.deadline) {
           ++node.failures;
-          actions.push_back(fmt::format("power-off of {} timed out", specs_[node.id].name));
+          Act(node.id, fmt::format("power-off of {} timed out", specs_[node.id].name), actions);
           SetState(node, NodeState::kUnknown, now);
         }
         break;
@@ -167,19 +236,30 @@ void Controller::BringIntoRotation(core::NodeId id, Seconds now,
   const core::NodeSpec& spec = specs_[id];
   switch (node.state) {
     case NodeState::kDraining:
-    case NodeState::kOffline:
     case NodeState::kBooting:
+      // Both are checked by the balancer (a booting node waits in drain): their health is known.
       if (SetAdmin(node, lb::AdminState::kReady, actions)) {
-        actions.push_back("ready " + spec.name);
+        Act(id, "ready " + spec.name, actions);
         ++counters_.readies;
         SetState(node, NodeState::kOnline, now);
       }
       break;
+    case NodeState::kOffline:
+      // A server in maint has no health check: it waits in drain (checked, no new traffic) until
+      // its check is UP, like a booting node, and only then goes ready.
+      if (SetAdmin(node, lb::AdminState::kDrain, actions)) {
+        Act(id, "check " + spec.name + " (drain until its health check is UP)", actions);
+        SetState(node, NodeState::kBooting, now,
+                 now + options_.check_timeout_s + options_.interval_s);
+      }
+      break;
     case NodeState::kDown: {
+      // Drain before power-on, so that the balancer checks the node as soon as it answers.
+      if (!SetAdmin(node, lb::AdminState::kDrain, actions)) break;
       power_.Start(id, spec, power::PowerAction::kOn);
       ++node.boots;
       ++counters_.boots;
-      actions.push_back("boot " + spec.name);
+      Act(id, "boot " + spec.name, actions);
       const Seconds deadline =
           now + options_.boot_timeout_factor * spec.boot_s + options_.interval_s;
       SetState(node, NodeState::kBooting, now, deadline);
@@ -194,21 +274,22 @@ void Controller::Drain(core::NodeId id, Seconds now, std::vector<std::string>& a
   NodeRuntime& node = runtime_[id];
   if (!SetAdmin(node, lb::AdminState::kDrain, actions)) return;
   ++counters_.drains;
-  actions.push_back("drain " + specs_[id].name);
+  Act(id, "drain " + specs_[id].name, actions);
   SetState(node, NodeState::kDraining, now, now + options_.drain_timeout_s);
 }
 
 void Controller::PowerOff(NodeRuntime& node, Seconds now, std::vector<std::string>& actions) {
   const core::NodeSpec& spec = specs_[node.id];
   power_.Start(node.id, spec, power::PowerAction::kOff);
-  actions.push_back("power off " + spec.name);
+  Act(node.id, "power off " + spec.name, actions);
   SetState(node, NodeState::kPoweringOff, now,
            now + std::max(options_.power_off_timeout_s, 2 * spec.shutdown_s));
 }
 
 void Controller::Tick(Seconds now) {
   ++counters_.ticks;
-  std::vector<std::string> actions;
+  std::vector<std::string> actions = std::move(pending_actions_);
+  pending_actions_.clear();
   std::vector<std::string> notes;
   const bool fresh = Observe(notes);
   if (fresh) Reconcile(now, actions);

@@ -35,6 +35,8 @@ struct ControllerOptions {
   core::Seconds drain_timeout_s = 60;     // a draining node is taken out even with sessions left
   core::Seconds boot_timeout_factor = 3;  // a boot fails after factor * boot_s (+ interval)
   core::Seconds power_off_timeout_s = 300;
+  // A running node taken back from maint waits in drain this long for its health check.
+  core::Seconds check_timeout_s = 30;
   std::size_t history_samples = 1024;  // load samples kept (ring buffer)
 };
 
@@ -69,6 +71,21 @@ class Controller {
 
   void Tick(core::Seconds now);
 
+  // Start-up adoption (before the first tick). What the power driver reports of each node: it
+  // settles the nodes that the balancer cannot (a server in maint has no health check).
+  void AdoptPowerStatus(core::NodeId node, power::PowerStatus status);
+  // A node's state as a previous run left it (from the state store). A transitional state goes
+  // on where it stopped: a drain completes, a boot waits for its health check, a power-off that
+  // the driver still reports on is sent again. `power` is the driver's view of the node now.
+  void Restore(core::NodeId node, const NodeRuntime& saved, power::PowerStatus power,
+               core::Seconds now);
+  // The last scale-up and last scale action of a previous run, so cooldowns survive a restart.
+  void RestoreCooldowns(core::Seconds last_up_at, core::Seconds last_any_at);
+  core::Seconds last_up_at() const { return last_up_at_; }
+  core::Seconds last_any_at() const { return last_any_at_; }
+  // Why each node is in its state: the last action or observation that concerned it.
+  const std::vector<std::string>& why() const { return why_; }
+
   const std::vector<NodeRuntime>& nodes() const { return runtime_; }
   const std::vector<core::NodeSpec>& specs() const { return specs_; }
   const TickSummary& last_tick() const { return summary_; }
@@ -83,6 +100,8 @@ class Controller {
   void BringIntoRotation(core::NodeId id, core::Seconds now, std::vector<std::string>& actions);
   void Drain(core::NodeId id, core::Seconds now, std::vector<std::string>& actions);
   void PowerOff(NodeRuntime& node, core::Seconds now, std::vector<std::string>& actions);
+  // Records an action (or an observation) that concerns one node, as the node's "why".
+  void Act(core::NodeId id, std::string text, std::vector<std::string>& actions);
   bool SetAdmin(const NodeRuntime& node, lb::AdminState state, std::vector<std::string>& actions);
   int Count(bool (*pred)(core::NodeState)) const;
 
@@ -94,6 +113,9 @@ class Controller {
   DecisionSink* sink_;
 
   std::vector<NodeRuntime> runtime_;
+  std::vector<power::PowerStatus> adopted_power_;
+  std::vector<std::string> why_;
+  std::vector<std::string> pending_actions_;  // taken by Restore, recorded by the next tick
   core::LoadHistory history_;
   lb::BackendStats stats_;
   std::vector<power::PowerCompletion> completions_;

@@ -134,7 +134,7 @@ TEST_F(ControllerTest, FirstTickAdoptsTheBalancerStates) {
 
   EXPECT_THAT(RunTo(0),
               ElementsAre("web1 UNKNOWN->BUSY", "web2 UNKNOWN->ONLINE", "web3 UNKNOWN->DOWN",
-                          "web4 UNKNOWN->OFFLINE", "web5 UNKNOWN->OFFLINE"));
+                          "web4 UNKNOWN->OFFLINE", "web5 UNKNOWN->DRAINING"));
   EXPECT_EQ(policy_.calls(), 0);
   EXPECT_THAT(lb_->admin_commands(), IsEmpty());
   EXPECT_THAT(power_.commands(), IsEmpty());
@@ -156,7 +156,7 @@ TEST_F(ControllerTest, NoDecisionWithoutALoadSample) {
   EXPECT_EQ(controller_->last_tick().target, 1);  // serving + booting: no change
 
   // The second poll gives the first rate; the policy decides and the controller acts.
-  EXPECT_THAT(RunTo(1), ElementsAre("on web2", "web2 DOWN->BOOTING"));
+  EXPECT_THAT(RunTo(1), ElementsAre("web2:drain", "on web2", "web2 DOWN->BOOTING"));
   EXPECT_EQ(policy_.calls(), 1);
   ASSERT_TRUE(policy_.last_sample().has_value());
   EXPECT_EQ(policy_.last_sample()->at, 1);
@@ -230,7 +230,7 @@ TEST_F(ControllerTest, ScaleUpBootsADownNodeAndReadiesItOnceHealthy) {
 
   EXPECT_THAT(RunTo(0),
               ElementsAre("web1 UNKNOWN->BUSY", "web2 UNKNOWN->BUSY", "web3 UNKNOWN->DOWN"));
-  EXPECT_THAT(RunTo(1), ElementsAre("on web3", "web3 DOWN->BOOTING"));
+  EXPECT_THAT(RunTo(1), ElementsAre("web3:drain", "on web3", "web3 DOWN->BOOTING"));
   EXPECT_EQ(controller_->nodes()[2].deadline, 1 + 3 * 10 + 1);
   EXPECT_EQ(controller_->last_tick().booting, 1);
   EXPECT_EQ(controller_->last_tick().powered, 3);
@@ -349,12 +349,12 @@ TEST_F(ControllerTest, BootTimeoutCountsAFailureAndPowersTheNodeOff) {
   lb_->SetOff("web4");
   policy_.Set(3, "three");
   RunTo(0);
-  EXPECT_THAT(RunTo(1), ElementsAre("on web3", "web3 DOWN->BOOTING"));
+  EXPECT_THAT(RunTo(1), ElementsAre("web3:drain", "on web3", "web3 DOWN->BOOTING"));
   // Deadline: 1 + 3 * 10 s + one interval. The health check never comes UP.
   EXPECT_THAT(RunTo(31), IsEmpty());
   // The timed-out node is powered off and the least-failed one booted instead.
-  EXPECT_THAT(RunTo(32), ElementsAre("off web3", "on web4", "web3 BOOTING->POWERING_OFF",
-                                     "web4 DOWN->BOOTING"));
+  EXPECT_THAT(RunTo(32), ElementsAre("off web3", "web4:drain", "on web4",
+                                     "web3 BOOTING->POWERING_OFF", "web4 DOWN->BOOTING"));
   EXPECT_EQ(controller_->counters().boot_failures, 1u);
   EXPECT_EQ(controller_->nodes()[2].failures, 1u);
   ASSERT_EQ(records().size(), 2u);
@@ -373,9 +373,10 @@ TEST_F(ControllerTest, FailedPowerOnLeavesTheNodeDownAndBootsAnother) {
   lb_->SetOff("web4");
   policy_.Set(3, "three");
   RunTo(0);
-  EXPECT_THAT(RunTo(1), ElementsAre("on web3", "web3 DOWN->BOOTING"));
+  EXPECT_THAT(RunTo(1), ElementsAre("web3:drain", "on web3", "web3 DOWN->BOOTING"));
   ASSERT_TRUE(power_.Complete(2, PowerAction::kOn, core::UnavailableError("ipmi: no route")));
-  EXPECT_THAT(RunTo(2), ElementsAre("on web4", "web3 BOOTING->DOWN", "web4 DOWN->BOOTING"));
+  EXPECT_THAT(RunTo(2),
+              ElementsAre("web4:drain", "on web4", "web3 BOOTING->DOWN", "web4 DOWN->BOOTING"));
   EXPECT_EQ(controller_->counters().command_failures, 1u);
   EXPECT_EQ(controller_->nodes()[2].failures, 1u);
   ASSERT_EQ(records().size(), 2u);
@@ -457,7 +458,7 @@ TEST_F(ControllerTest, StaleDataBlocksScaleDownButNotScaleUp) {
   EXPECT_EQ(records()[0].reason, "low; guard: scale-down held: balancer data older than 5s");
 
   policy_.Set(4, "high");
-  EXPECT_THAT(RunTo(4), ElementsAre("on web4", "web4 DOWN->BOOTING"));
+  EXPECT_THAT(RunTo(4), ElementsAre("web4:drain", "on web4", "web4 DOWN->BOOTING"));
 
   // Fresh data again: the scale-down goes ahead.
   lb_->set_answer_lag(0);
@@ -565,7 +566,7 @@ TEST_F(ControllerTest, FailedHealthCheckTakesTheNodeOut) {
   ASSERT_EQ(records().size(), 1u);
   EXPECT_THAT(records()[0].actions, ElementsAre("web2 failed its health check"));
   // Then the balancer's word is taken (DOWN), and the policy's target boots it again.
-  EXPECT_THAT(RunTo(3), ElementsAre("on web2", "web2 UNKNOWN->BOOTING"));
+  EXPECT_THAT(RunTo(3), ElementsAre("web2:drain", "on web2", "web2 UNKNOWN->BOOTING"));
 }
 
 TEST_F(ControllerTest, PowerOffTimeoutLeavesTheNodeUnknownUntilTheBalancerSays) {
@@ -611,11 +612,11 @@ TEST_F(ControllerTest, MaxTransitionsPerTickSpreadsABigScaleUp) {
   lb_->SetServing("web1");
   policy_.Set(5, "all");
   RunTo(0);
-  EXPECT_THAT(RunTo(1),
-              ElementsAre("on web2", "on web3", "web2 DOWN->BOOTING", "web3 DOWN->BOOTING"));
+  EXPECT_THAT(RunTo(1), ElementsAre("web2:drain", "on web2", "web3:drain", "on web3",
+                                    "web2 DOWN->BOOTING", "web3 DOWN->BOOTING"));
   EXPECT_EQ(records().back().reason, "all; guard: 2 of 4 started this tick");
-  EXPECT_THAT(RunTo(2),
-              ElementsAre("on web4", "on web5", "web4 DOWN->BOOTING", "web5 DOWN->BOOTING"));
+  EXPECT_THAT(RunTo(2), ElementsAre("web4:drain", "on web4", "web5:drain", "on web5",
+                                    "web4 DOWN->BOOTING", "web5 DOWN->BOOTING"));
   EXPECT_THAT(RunTo(3), IsEmpty());
 }
 

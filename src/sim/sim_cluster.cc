@@ -269,7 +269,10 @@ core::Status SimCluster::Poll(lb::BackendStats& out) {
     lb::ServerStats& s = out.servers[i];
     if (s.name != n.name) s.name = n.name;
     s.admin = n.admin;
-    s.health = n.power == Power::kOn ? lb::Health::kUp : lb::Health::kDown;
+    // HAProxy checks no server in maint: its health is unknown there, as on a real balancer.
+    s.health = n.admin == lb::AdminState::kMaint ? lb::Health::kUnknown
+               : n.power == Power::kOn           ? lb::Health::kUp
+                                                 : lb::Health::kDown;
     s.sessions = n.active;
   }
   return core::Status::Ok();

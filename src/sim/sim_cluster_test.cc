@@ -141,8 +141,13 @@ TEST(SimClusterTest, PowerStatesDriveHealthAndEnergyExactly) {
   f.cluster.BeginShutdown(0, 10);
   lb::BackendStats stats;
   ASSERT_TRUE(f.cluster.Poll(stats).ok());
-  EXPECT_EQ(stats.servers[0].health, lb::Health::kDown);
+  // As on HAProxy: a server in maint is not checked, so its health is unknown.
+  EXPECT_EQ(stats.servers[0].health, lb::Health::kUnknown);
   f.cluster.FinishShutdown(0, 15);
+  // A booting node waits in drain, where the check runs: DOWN until booted, then UP.
+  ASSERT_TRUE(f.cluster.SetAdminState("web1", lb::AdminState::kDrain).ok());
+  ASSERT_TRUE(f.cluster.Poll(stats).ok());
+  EXPECT_EQ(stats.servers[0].health, lb::Health::kDown);
   f.cluster.BeginBoot(0, 40);
   f.cluster.FinishBoot(0, 100);
   f.loop.AdvanceTo(100);
