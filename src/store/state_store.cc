@@ -3,7 +3,11 @@
 #include <sqlite3.h>
 
 #include <array>
+#include <atomic>
 #include <cmath>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <utility>
 
 #include <fmt/format.h>
@@ -285,6 +289,84 @@ class StateStore::Db {
   Statement select_nodes, select_meta, select_all_meta, select_decisions, select_transitions;
 };
 
+// Copies the WAL back into the database file on its own thread and connection when the WAL has
+// grown past `checkpoint_pages`. PASSIVE: it never waits for, or blocks, the ticks' writes; a
+// checkpoint that could not finish is simply asked for again after the next tick.
+class StateStore::Checkpointer {
+ public:
+  static core::Result<std::unique_ptr<Checkpointer>> Start(const std::string& path,
+                                                           const StateStoreOptions& options) {
+    std::unique_ptr<Checkpointer> checkpointer(new Checkpointer(path, options.checkpoint_pages));
+    EBB_RETURN_IF_ERROR(checkpointer->db_.Open());
+    sqlite3_busy_timeout(checkpointer->db_.handle(), options.busy_timeout_ms);
+    // A connection learns that the file is in WAL mode on its first read; until then a
+    // checkpoint would be a no-op.
+    EBB_ASSIGN_OR_RETURN(std::string ignored,
+                         checkpointer->db_.QueryText("PRAGMA user_version", "cannot read"));
+    checkpointer->thread_ = std::thread([raw = checkpointer.get()] { raw->Run(); });
+    return checkpointer;
+  }
+
+  ~Checkpointer() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+  }
+
+  // sqlite3_wal_hook: called on the ticks' thread after every commit with the WAL's size.
+  static int OnCommit(void* self, sqlite3*, const char*, int wal_pages) {
+    auto* checkpointer = static_cast<Checkpointer*>(self);
+    if (wal_pages >= checkpointer->checkpoint_pages_) {
+      {
+        std::lock_guard lock(checkpointer->mutex_);
+        checkpointer->requested_ = true;
+      }
+      checkpointer->wake_.notify_one();
+    }
+    return SQLITE_OK;
+  }
+
+  std::uint64_t checkpoints() const { return checkpoints_.load(); }
+  std::uint64_t failures() const { return failures_.load(); }
+
+ private:
+  Checkpointer(const std::string& path, int checkpoint_pages)
+      : db_(path), checkpoint_pages_(checkpoint_pages) {}
+
+  void Run() {
+    std::unique_lock lock(mutex_);
+    while (true) {
+      wake_.wait(lock, [this] { return requested_ || stopping_; });
+      if (stopping_) return;
+      requested_ = false;
+      lock.unlock();
+      int wal_frames = 0;
+      int copied_frames = 0;
+      const int rc = sqlite3_wal_checkpoint_v2(db_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                               &wal_frames, &copied_frames);
+      if (rc != SQLITE_OK) {
+        ++failures_;
+      } else if (copied_frames > 0) {
+        ++checkpoints_;
+      }
+      lock.lock();
+    }
+  }
+
+  Db db_;  // used only by thread_
+  const int checkpoint_pages_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool requested_ = false;
+  bool stopping_ = false;
+  std::atomic<std::uint64_t> checkpoints_ = 0;
+  std::atomic<std::uint64_t> failures_ = 0;
+  std::thread thread_;
+};
+
 core::Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& path,
                                                            StateStoreOptions options) {
   if (options.max_decisions == 0 || options.max_transitions == 0 || options.prune_every_rows == 0) {
@@ -372,13 +454,31 @@ core::Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& pa
     return pruned;
   }
   EBB_RETURN_IF_ERROR(store->db_->Exec("COMMIT", "cannot commit pruning"));
+
+  EBB_ASSIGN_OR_RETURN(store->checkpointer_, Checkpointer::Start(path, options));
+  // Replaces SQLite's automatic checkpoint, which would run inside a tick's commit.
+  sqlite3_wal_hook(store->db_->handle(), &Checkpointer::OnCommit, store->checkpointer_.get());
   return store;
 }
 
 StateStore::StateStore(std::string path, StateStoreOptions options, std::unique_ptr<Db> db)
     : path_(std::move(path)), options_(options), db_(std::move(db)) {}
 
-StateStore::~StateStore() = default;
+StateStore::~StateStore() {
+  // The last connection to close checkpoints the whole WAL and removes it: the checkpointer's
+  // goes first, then the ticks' (db_).
+  sqlite3_wal_hook(db_->handle(), nullptr, nullptr);
+  checkpointer_.reset();
+}
+
+StateStoreStats StateStore::stats() const {
+  StateStoreStats stats = stats_;
+  if (checkpointer_ != nullptr) {
+    stats.checkpoints = checkpointer_->checkpoints();
+    stats.failed_checkpoints = checkpointer_->failures();
+  }
+  return stats;
+}
 
 core::Status StateStore::Commit(const TickWrite& tick) {
   if (tick.empty()) {

@@ -7,6 +7,8 @@
 //
 // The daemon's event-loop thread owns the store and calls Commit once per tick; one tick is one
 // transaction (all or nothing), and a tick that changed nothing touches no file. Not thread-safe.
+// The store runs one thread of its own, which copies the WAL back into the database file (a
+// checkpoint, with its fsync) away from the ticks.
 //
 // Durability: WAL journal with synchronous=NORMAL by default. A committed tick survives the
 // process being killed (the WAL is in the kernel's page cache); after a power loss of the control
@@ -51,6 +53,9 @@ struct StateStoreOptions {
   // Old rows are deleted once this many decisions + transitions were added since the last
   // deletion (and on Open), so a table holds at most max + prune_every_rows - 1 rows.
   std::size_t prune_every_rows = 1000;
+  // The WAL is copied back into the database file by a background thread once it holds this
+  // many pages (4 KiB each), so that no tick pays for the copy and its fsync.
+  int checkpoint_pages = 1000;
 };
 
 // One node's row as the daemon writes it: the controller's NodeRuntime, by name.
@@ -112,6 +117,8 @@ struct StateStoreStats {
   std::uint64_t empty_commits = 0;   // ticks with nothing to write: no file touched
   std::uint64_t failed_commits = 0;  // rolled back
   std::uint64_t prunes = 0;          // retention passes
+  std::uint64_t checkpoints = 0;     // WAL copied back by the background thread
+  std::uint64_t failed_checkpoints = 0;
 };
 
 class StateStore {
@@ -137,10 +144,11 @@ class StateStore {
   core::Result<std::vector<StoredTransition>> RecentTransitions(std::size_t limit);
 
   const std::string& path() const { return path_; }
-  const StateStoreStats& stats() const { return stats_; }
+  StateStoreStats stats() const;
 
  private:
   class Db;
+  class Checkpointer;
   StateStore(std::string path, StateStoreOptions options, std::unique_ptr<Db> db);
   core::Status WriteTick(const TickWrite& tick, bool prune);
   core::Status Prune();
@@ -148,6 +156,7 @@ class StateStore {
   std::string path_;
   StateStoreOptions options_;
   std::unique_ptr<Db> db_;
+  std::unique_ptr<Checkpointer> checkpointer_;  // after db_: stops before the database closes
   std::size_t rows_since_prune_ = 0;
   StateStoreStats stats_;
 };
