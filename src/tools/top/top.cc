@@ -114,8 +114,8 @@ int RunLive(const TopOptions& options, const DaemonUrl& url) {
                                                        .source = url.Origin(),
                                                        .error = error});
     if (const core::Status drawn = terminal.Draw(screen); !drawn.ok()) {
-      // The destructor restores what can be restored; the message goes after it.
-      opened = core::Result<std::unique_ptr<TerminalSession>>(drawn);
+      // Restore what can be restored first, so that the message lands on the normal screen.
+      opened->reset();
       fmt::print(options.err, "ebb top: {}\n", drawn.message());
       return 1;
     }

@@ -446,22 +446,25 @@ class Screen {
  private:
   Line NewLine() const { return Line(width_, layout_.colour); }
 
+  // What an operator looks for first comes first: wide terminals show the rest.
   std::string HeaderLine() {
     Line line = NewLine();
     line.Add("ebb top", Style::kBold);
     if (!layout_.source.empty()) line.Gap().Add(layout_.source);
-    if (const auto version = reader_.String(status_, "", "version")) line.Gap().Add("v" + *version);
     line.Field("policy", reader_.String(status_, "", "policy").value_or(std::string(kMissing)),
                Style::kBold);
-    const std::optional<double> interval = reader_.Number(status_, "", "interval_s");
-    line.Field("every", interval ? Count(interval) + "s" : std::string(kMissing));
     const std::optional<double> started = reader_.Number(status_, "", "started_at");
     line.Field("up", Duration(started && now_ ? std::optional(*now_ - *started) : std::nullopt));
-    if (reader_.Bool(status_, "", "dry_run").value_or(false))
+    if (reader_.Bool(status_, "", "dry_run").value_or(false)) {
       line.Gap().Add("DRY-RUN", Style::kYellow);
-    if (const auto backend = reader_.String(status_, "", "backend"))
-      line.Field("backend", *backend);
+    }
     HaproxyField(line);
+    const std::optional<double> interval = reader_.Number(status_, "", "interval_s");
+    line.Field("every", interval ? Count(interval) + "s" : std::string(kMissing));
+    if (const auto backend = reader_.String(status_, "", "backend")) {
+      line.Field("backend", *backend);
+    }
+    if (const auto version = reader_.String(status_, "", "version")) line.Gap().Add("v" + *version);
     if (const auto config = reader_.String(status_, "", "config")) line.Field("config", *config);
     return line.Take();
   }

@@ -224,10 +224,10 @@ class TmuxTop {
                              "tr '\\n' ' '; echo\n"
                           << "echo after-top\n"
                           << "exec sleep 600\n";
-    const ebb::testing::CommandResult started =
-        Tmux("new-session -d -x 120 -y 40 -s top " + Quote("sh " + script.string()));
-    EBB_CHECK(started.exit_code == 0);
+    started_ =
+        Tmux("new-session -d -x 120 -y 40 -s top " + Quote("sh " + script.string())).exit_code == 0;
   }
+  bool started() const { return started_; }
   ~TmuxTop() { (void)Tmux("kill-server"); }
 
   ebb::testing::CommandResult Tmux(const std::string& arguments) const {
@@ -255,6 +255,7 @@ class TmuxTop {
  private:
   ebb::testing::TestDir dir_;
   std::string socket_;
+  bool started_ = false;
 };
 
 bool Has(const std::string& text, const std::string& what) {
@@ -278,6 +279,7 @@ TEST(TopLiveTest, DrawsRedrawsOnResizeAndQuitsOnQ) {
   StatusServer daemon;
   // A long interval: a redraw after the resize can only come from SIGWINCH.
   TmuxTop tmux(daemon.url(), 60);
+  ASSERT_TRUE(tmux.started());
   std::string pane =
       tmux.WaitFor([](const std::string& p) { return Has(p, "oldest decision kept"); });
   ASSERT_TRUE(Has(pane, "oldest decision kept")) << pane;
@@ -302,6 +304,7 @@ TEST(TopLiveTest, KeepsTheLastScreenWhenTheDaemonGoesAwayAndStopsOnSigterm) {
   if (TmuxMissing()) GTEST_SKIP() << "tmux is not installed";
   StatusServer daemon;
   TmuxTop tmux(daemon.url(), 0.2);
+  ASSERT_TRUE(tmux.started());
   std::string pane = tmux.WaitFor([](const std::string& p) { return Has(p, "\nweb10 "); });
   ASSERT_TRUE(Has(pane, "\nweb10 ")) << pane;
 
@@ -322,6 +325,7 @@ TEST(TopLiveTest, CtrlCQuits) {
   if (TmuxMissing()) GTEST_SKIP() << "tmux is not installed";
   StatusServer daemon;
   TmuxTop tmux(daemon.url(), 0.2);
+  ASSERT_TRUE(tmux.started());
   const std::string pane = tmux.WaitFor([](const std::string& p) { return Has(p, "\nweb1 "); });
   ASSERT_TRUE(Has(pane, "\nweb1 ")) << pane;
   ASSERT_EQ(tmux.Tmux("send-keys -t top C-c").exit_code, 0);
