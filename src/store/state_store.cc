@@ -4,6 +4,7 @@
 
 #include <array>
 #include <atomic>
+#include <charconv>
 #include <cmath>
 #include <condition_variable>
 #include <mutex>
@@ -256,11 +257,14 @@ class StateStore::Db {
     return core::Status::Ok();
   }
 
-  // Runs a statement that returns no rows.
-  core::Status Run(const StatementUse& use, std::string_view what) const {
+  // Runs a statement that returns no rows. The message is built only on failure: `what`, then
+  // `name` in quotes when given ("node 'web3'").
+  core::Status Run(const StatementUse& use, std::string_view what,
+                   std::string_view name = {}) const {
     const int rc = sqlite3_step(use.get());
-    if (rc != SQLITE_DONE) return Error(rc, what);
-    return core::Status::Ok();
+    if (rc == SQLITE_DONE) return core::Status::Ok();
+    if (name.empty()) return Error(rc, what);
+    return Error(rc, fmt::format("{} '{}'", what, name));
   }
 
   // One row with one column of a pragma or a query, as text ("" when there is no row).
@@ -381,7 +385,13 @@ core::Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& pa
   auto read_version = [&db]() -> core::Result<int> {
     EBB_ASSIGN_OR_RETURN(std::string text,
                          db->QueryText("PRAGMA user_version", "cannot read the schema version"));
-    return std::atoi(text.c_str());
+    int version = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), version);
+    if (error != std::errc() || end != text.data() + text.size()) {
+      return core::InvalidArgumentError(
+          fmt::format("{}: schema version '{}' is not a number", db->path(), text));
+    }
+    return version;
   };
   EBB_ASSIGN_OR_RETURN(int version, read_version());
   if (version > kSchemaVersion) {
@@ -393,6 +403,20 @@ core::Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& pa
                        db->QueryText("PRAGMA quick_check", "cannot check the database"));
   if (check != "ok") {
     return core::InvalidArgumentError(fmt::format("{}: corrupt database: {}", path, check));
+  }
+  // Another application's database is refused before anything is written to it.
+  auto find_table = [&db]() {
+    return db->QueryText("SELECT name FROM sqlite_schema WHERE type = 'table' LIMIT 1",
+                         "cannot list tables");
+  };
+  auto foreign = [&path](const std::string& table) {
+    return core::InvalidArgumentError(fmt::format(
+        "{}: not an ebb state store: it has tables (such as '{}') but no schema version", path,
+        table));
+  };
+  if (version == 0) {
+    EBB_ASSIGN_OR_RETURN(std::string any_table, find_table());
+    if (!any_table.empty()) return foreign(any_table);
   }
   EBB_ASSIGN_OR_RETURN(std::string journal,
                        db->QueryText("PRAGMA journal_mode=WAL", "cannot set the journal mode"));
@@ -411,15 +435,8 @@ core::Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& pa
     core::Status created = [&]() -> core::Status {
       EBB_ASSIGN_OR_RETURN(int locked_version, read_version());
       if (locked_version != 0) return core::Status::Ok();
-      EBB_ASSIGN_OR_RETURN(
-          std::string any_table,
-          db->QueryText("SELECT name FROM sqlite_schema WHERE type = 'table' LIMIT 1",
-                        "cannot list tables"));
-      if (!any_table.empty()) {
-        return core::InvalidArgumentError(fmt::format(
-            "{}: not an ebb state store: it has tables (such as '{}') but no schema version", path,
-            any_table));
-      }
+      EBB_ASSIGN_OR_RETURN(std::string any_table, find_table());
+      if (!any_table.empty()) return foreign(any_table);
       return db->Exec(SchemaSql(), "cannot create the schema");
     }();
     if (!created.ok()) {
@@ -519,7 +536,7 @@ core::Status StateStore::WriteTick(const TickWrite& tick, bool prune) {
       BindUint(s, 5, node.boots);
       BindUint(s, 6, node.failures);
       BindDouble(s, 7, tick.at);
-      EBB_RETURN_IF_ERROR(db.Run(use, fmt::format("node '{}'", node.name)));
+      EBB_RETURN_IF_ERROR(db.Run(use, "node", node.name));
     }
     for (const TransitionWrite& transition : tick.transitions) {
       {
@@ -530,7 +547,7 @@ core::Status StateStore::WriteTick(const TickWrite& tick, bool prune) {
         BindText(s, 3, core::ToString(transition.from));
         BindText(s, 4, core::ToString(transition.to));
         BindText(s, 5, transition.reason);
-        EBB_RETURN_IF_ERROR(db.Run(use, fmt::format("transition of '{}'", transition.node)));
+        EBB_RETURN_IF_ERROR(db.Run(use, "transition of", transition.node));
       }
       const bool power_on = transition.to == core::NodeState::kBooting;
       const bool power_off = transition.to == core::NodeState::kPoweringOff;
@@ -542,7 +559,7 @@ core::Status StateStore::WriteTick(const TickWrite& tick, bool prune) {
       BindDouble(s, 3, transition.at);
       BindInt(s, 4, power_on ? 1 : 0);
       BindInt(s, 5, power_off ? 1 : 0);
-      EBB_RETURN_IF_ERROR(db.Run(use, fmt::format("power count of '{}'", transition.node)));
+      EBB_RETURN_IF_ERROR(db.Run(use, "power count of", transition.node));
     }
     if (tick.decision.has_value()) {
       const control::DecisionRecord& d = *tick.decision;
@@ -561,13 +578,13 @@ core::Status StateStore::WriteTick(const TickWrite& tick, bool prune) {
       BindInt(s, 8, d.target);
       BindText(s, 9, actions);
       BindText(s, 10, d.reason);
-      EBB_RETURN_IF_ERROR(db.Run(use, fmt::format("decision at {}", d.at)));
+      EBB_RETURN_IF_ERROR(db.Run(use, "decision"));
     }
     for (const auto& [key, value] : tick.meta) {
       StatementUse use(db.upsert_meta);
       BindText(use.get(), 1, key);
       BindText(use.get(), 2, value);
-      EBB_RETURN_IF_ERROR(db.Run(use, fmt::format("meta '{}'", key)));
+      EBB_RETURN_IF_ERROR(db.Run(use, "meta", key));
     }
     if (prune) EBB_RETURN_IF_ERROR(Prune());
     StatementUse use(db.commit);
