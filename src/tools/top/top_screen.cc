@@ -616,13 +616,13 @@ class Screen {
             fmt::format("'decisions[{}]' is {}, expected an object", i, TypeName(decision)));
         continue;
       }
-      decisions_.push_back(&decision);
+      decisions_.push_back({i, &decision});
     }
     // Rendered now, so that their malformed fields count among the problems shown above them.
     const std::size_t most = layout_.rows > 0 ? static_cast<std::size_t>(layout_.rows)
                                               : static_cast<std::size_t>(kUnboundedDecisions);
     for (std::size_t i = 0; i < decisions_.size() && i < most; ++i) {
-      decision_lines_.push_back(DecisionLine(*decisions_[i], i));
+      decision_lines_.push_back(DecisionLine(*decisions_[i].document, decisions_[i].index));
     }
   }
 
@@ -773,7 +773,11 @@ class Screen {
   Reader reader_;
   std::optional<double> now_;
   std::vector<NodeRow> nodes_;
-  std::vector<const json*> decisions_;
+  struct Decision {
+    std::size_t index;  // in the document's array, for messages
+    const json* document;
+  };
+  std::vector<Decision> decisions_;
   std::vector<std::string> decision_lines_;
 };
 
