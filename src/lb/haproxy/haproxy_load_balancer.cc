@@ -126,6 +126,7 @@ core::Status HaproxyLoadBalancer::ReadInstance(std::size_t instance, InstanceVie
   view.queued = 0;
   bool backend_seen = false;
   bool admin_hidden = false;
+  next_server_ = 0;
   for (const StatRow& row : table_.rows) {
     if (row.type == StatRowType::kBackend) {
       if (!row.stot || !row.qcur) {
@@ -140,9 +141,15 @@ core::Status HaproxyLoadBalancer::ReadInstance(std::size_t instance, InstanceVie
     }
     if (row.type != StatRowType::kServer) continue;
     view.queued += *row.qcur;  // the parser guarantees counters on server rows
-    const auto it = server_index_.find(row.svname);
-    if (it == server_index_.end()) continue;
-    const std::size_t index = it->second;
+    // HAProxy lists servers in configuration order, which is usually the node order too: try
+    // the server after the last one found before hashing the name.
+    std::size_t index = next_server_;
+    if (index >= options_.servers.size() || options_.servers[index] != row.svname) {
+      const auto it = server_index_.find(row.svname);
+      if (it == server_index_.end()) continue;
+      index = it->second;
+    }
+    next_server_ = index + 1;
     view.seen[index] = true;
     view.admin[index] = row.admin;
     view.health[index] = row.health;

@@ -124,8 +124,9 @@ class HaproxyLoadBalancer final : public LoadBalancer {
   HaproxyLoadBalancerOptions options_;
   std::vector<RuntimeApiClient> clients_;
   std::unordered_map<std::string_view, std::size_t> server_index_;  // views into options_
-  std::vector<std::optional<AdminState>> commanded_;                // per configured server
-  std::vector<InstanceView> views_;                                 // per instance
+  std::size_t next_server_ = 0;  // where the next `show stat` row's server probably is
+  std::vector<std::optional<AdminState>> commanded_;  // per configured server
+  std::vector<InstanceView> views_;                   // per instance
   ShowStatTable table_;
   std::vector<ServerAdminRow> admin_rows_;
   std::vector<Divergence> divergences_;

@@ -249,16 +249,18 @@ core::Status ParseShowStat(std::string_view reply, ShowStatTable& out,
       }
       std::size_t stop = end;
       if (stop > pos && base[stop - 1] == '\r') --stop;
-      std::size_t at = pos;
+      // Fields average two bytes, so a plain loop beats a memchr call per field.
+      const char* at = base + pos;
+      const char* const row_end = base + stop;
       for (;;) {
-        const char* comma = static_cast<const char*>(std::memchr(base + at, ',', stop - at));
-        const std::size_t field_end =
-            comma == nullptr ? stop : static_cast<std::size_t>(comma - base);
+        const char* field_end = at;
+        while (field_end < row_end && *field_end != ',') ++field_end;
         if (count < column_count && slot_of_column[count] != kNoSlot) {
-          value[slot_of_column[count]] = std::string_view(base + at, field_end - at);
+          value[slot_of_column[count]] =
+              std::string_view(at, static_cast<std::size_t>(field_end - at));
         }
         ++count;
-        if (comma == nullptr) break;
+        if (field_end == row_end) break;
         at = field_end + 1;
       }
       pos = newline == nullptr ? size : end + 1;
