@@ -20,7 +20,7 @@ Controller::Controller(std::vector<core::NodeSpec> nodes, ControllerOptions opti
       options_(options),
       lb_(lb),
       power_(power),
-      policy_(policy),
+      policy_(&policy),
       sink_(sink),
       history_(std::max<std::size_t>(options.history_samples, 2)) {
   EBB_CHECK(!specs_.empty());
@@ -48,6 +48,12 @@ void Controller::SetState(NodeRuntime& node, NodeState state, Seconds now, Secon
 void Controller::Act(core::NodeId id, std::string text, std::vector<std::string>& actions) {
   why_[id] = text;
   actions.push_back(std::move(text));
+}
+
+void Controller::Reconfigure(ControllerOptions options, policy::Policy& policy) {
+  options.history_samples = options_.history_samples;
+  options_ = options;
+  policy_ = &policy;
 }
 
 void Controller::AdoptPowerStatus(core::NodeId node, power::PowerStatus status) {
@@ -307,7 +313,7 @@ void Controller::Tick(Seconds now) {
   std::string guard_note;
   DecisionRecord record;
   record.at = now;
-  record.policy = std::string(policy_.Name());
+  record.policy = std::string(policy_->Name());
   record.rate_rps = summary_.rate_rps;
   record.serving = serving;
   record.booting = booting;
@@ -328,7 +334,7 @@ void Controller::Tick(Seconds now) {
         .boot_s = mean_boot_s_,
         .history = &history_,
     };
-    policy::Decision decision = policy_.Decide(input);
+    policy::Decision decision = policy_->Decide(input);
     const GuardVerdict verdict =
         ApplyGuard(options_.guard, {
                                        .now = now,

@@ -83,6 +83,10 @@ class Controller {
   void RestoreCooldowns(core::Seconds last_up_at, core::Seconds last_any_at);
   core::Seconds last_up_at() const { return last_up_at_; }
   core::Seconds last_any_at() const { return last_any_at_; }
+  // A reloaded configuration: new options and policy (the node list and the load history's
+  // length stay as they were). `policy` must outlive the controller or the next Reconfigure.
+  void Reconfigure(ControllerOptions options, policy::Policy& policy);
+
   // Why each node is in its state: the last action or observation that concerned it.
   const std::vector<std::string>& why() const { return why_; }
 
@@ -109,7 +113,7 @@ class Controller {
   ControllerOptions options_;
   lb::LoadBalancer& lb_;
   power::PowerDriver& power_;
-  policy::Policy& policy_;
+  policy::Policy* policy_;
   DecisionSink* sink_;
 
   std::vector<NodeRuntime> runtime_;

@@ -3,17 +3,22 @@
 
 #include "apps/cli/logstat_command.h"
 #include "apps/cli/replay_command.h"
+#include "apps/cli/run_command.h"
 #include "apps/cli/simulate_command.h"
 #include "apps/cli/testserver_command.h"
+#include "apps/cli/top_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"ebb: power management for load-balanced web clusters"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "ebb 0.1.0");
+  ebb::cli::AddRunCommand(app);
   ebb::cli::AddSimulateCommand(app);
   ebb::cli::AddLogstatCommand(app);
   ebb::cli::AddReplayCommand(app);
   ebb::cli::AddTestserverCommand(app);
+  ebb::cli::AddTopCommand(app);
+  ebb::cli::AddHaproxyConfigCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

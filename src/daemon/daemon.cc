@@ -1,0 +1,682 @@
+#include "daemon/daemon.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <deque>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+#include <httplib.h>
+#include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
+
+#include "control/controller.h"
+#include "daemon/dry_run_load_balancer.h"
+#include "daemon/live_config.h"
+#include "lb/haproxy/haproxy_load_balancer.h"
+#include "metrics/cost_meter.h"
+#include "metrics/host_stats.h"
+#include "metrics/prometheus_text.h"
+#include "metrics/time_weighted_mean.h"
+#include "policy/policy_factory.h"
+#include "power/dry_run_power_driver.h"
+#include "power/power_driver_factory.h"
+#include "store/state_store.h"
+
+namespace ebb::daemon {
+namespace {
+
+using core::NodeState;
+using core::Seconds;
+using nlohmann::json;
+
+constexpr std::size_t kRecentDecisions = 20;
+
+std::string Join(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const std::string& p : parts) out += (out.empty() ? "" : ", ") + p;
+  return out;
+}
+
+json DecisionJson(const control::DecisionRecord& r) {
+  return json{{"at", r.at},
+              {"policy", r.policy},
+              {"rate_rps", r.rate_rps},
+              {"expected_rps", r.expected_rps},
+              {"serving", r.serving},
+              {"booting", r.booting},
+              {"policy_target", r.policy_target},
+              {"target", r.target},
+              {"actions", r.actions},
+              {"reason", r.reason}};
+}
+
+// Collects the decision of the tick that is running; the daemon writes it out after the tick.
+class TickDecisionSink final : public control::DecisionSink {
+ public:
+  void Record(const control::DecisionRecord& record) override { last_ = record; }
+  std::optional<control::DecisionRecord> Take() { return std::exchange(last_, std::nullopt); }
+
+ private:
+  std::optional<control::DecisionRecord> last_;
+};
+
+// What the HTTP thread serves: copies made on the loop thread after each tick.
+struct Snapshot {
+  std::mutex mutex;
+  std::string status_json = "{}";
+  std::string metrics_text;
+};
+
+class LiveDaemon final : public Daemon {
+ public:
+  LiveDaemon(LiveConfig config, DaemonOptions options, core::RealtimeEventLoop& loop)
+      : config_(std::move(config)), options_(std::move(options)), loop_(loop) {}
+
+  ~LiveDaemon() override { StopHttp(); }
+
+  core::Status Init();
+  core::Status Run() override;
+
+ private:
+  core::Status StartHttp();
+  void StopHttp();
+  void ScheduleTick(Seconds at);
+  void Tick();
+  void Persist(Seconds now, std::optional<control::DecisionRecord> decision);
+  double NodePowerW(const control::NodeRuntime& node, double utilisation) const;
+  void Account(Seconds now);
+  void Publish(Seconds now);
+  std::string RenderMetrics(Seconds now) const;
+  void Reload();
+  void Shutdown();
+
+  LiveConfig config_;
+  DaemonOptions options_;
+  core::RealtimeEventLoop& loop_;
+
+  std::unique_ptr<lb::haproxy::HaproxyLoadBalancer> haproxy_;
+  std::unique_ptr<DryRunLoadBalancer> dry_lb_;
+  lb::LoadBalancer* lb_ = nullptr;
+  std::unique_ptr<power::PowerDriver> driver_;
+  std::unique_ptr<policy::Policy> policy_;
+  std::vector<std::unique_ptr<policy::Policy>> retired_policies_;
+  std::unique_ptr<store::StateStore> store_;
+  TickDecisionSink sink_;
+  std::unique_ptr<control::Controller> controller_;
+
+  std::vector<NodeState> saved_states_;
+  std::vector<control::NodeRuntime> saved_nodes_;
+  std::deque<control::DecisionRecord> recent_;
+  Seconds started_at_ = 0;
+  core::TimerId tick_timer_ = 0;
+  bool stopping_ = false;
+  std::uint64_t store_failures_ = 0;
+  std::uint64_t reloads_ = 0;
+  std::uint64_t failed_reloads_ = 0;
+  std::uint64_t divergences_ = 0;
+
+  metrics::TimeWeightedMean power_w_;
+  metrics::TimeWeightedMean always_on_power_w_;
+  metrics::CostMeter cost_;
+  double last_power_w_ = 0;
+
+  Snapshot snapshot_;
+  httplib::Server http_;
+  std::thread http_thread_;
+  metrics::HostStats host_stats_;
+};
+
+core::Status LiveDaemon::Init() {
+  const std::size_t n = config_.nodes.size();
+  cost_ = metrics::CostMeter({.c1 = config_.cost_c1, .c2 = config_.cost_c2});
+
+  lb::haproxy::HaproxyLoadBalancerOptions lb_options;
+  lb_options.addresses = config_.haproxy_sockets;
+  lb_options.backend = config_.backend;
+  for (const core::NodeSpec& spec : config_.nodes) lb_options.servers.push_back(spec.name);
+  lb_options.api.connect_timeout =
+      std::chrono::milliseconds(static_cast<int>(config_.connect_timeout_s * 1000));
+  lb_options.api.read_timeout =
+      std::chrono::milliseconds(static_cast<int>(config_.read_timeout_s * 1000));
+  auto haproxy = lb::haproxy::HaproxyLoadBalancer::Create(loop_, lb_options);
+  if (!haproxy.ok()) return haproxy.status().WithContext(config_.source);
+  haproxy_ = std::move(*haproxy);
+  EBB_RETURN_IF_ERROR(haproxy_->CheckServersExist().WithContext(config_.source));
+  lb_ = haproxy_.get();
+  if (options_.dry_run) {
+    dry_lb_ = std::make_unique<DryRunLoadBalancer>(*haproxy_);
+    lb_ = dry_lb_.get();
+  }
+
+  auto driver = power::MakePowerDriver(config_.power, loop_);
+  if (!driver.ok()) return driver.status().WithContext(config_.source);
+  driver_ = std::move(*driver);
+  if (options_.dry_run) {
+    driver_ = std::make_unique<power::DryRunPowerDriver>(
+        loop_, std::move(driver_),
+        [](std::string_view line) { spdlog::info("dry run: would {}", line); });
+  }
+
+  auto store = store::StateStore::Open(config_.state_path);
+  if (!store.ok()) return store.status();
+  store_ = std::move(*store);
+
+  auto made = policy::MakePolicy(config_.policy.policy);
+  if (!made.ok()) return made.status().WithContext(config_.source);
+  policy_ = std::move(*made);
+  controller_ = std::make_unique<control::Controller>(config_.nodes, config_.policy.controller,
+                                                      *lb_, *driver_, *policy_, &sink_);
+
+  // Adopt the cluster as it is: the driver's view of every node, and where a previous run left
+  // each one (by name: nodes added or removed since are simply new or gone).
+  const Seconds now = loop_.Now();
+  started_at_ = now;
+  auto stored = store_->LoadNodes();
+  if (!stored.ok()) return stored.status();
+  std::unordered_map<std::string, const store::StoredNode*> by_name;
+  for (const store::StoredNode& s : *stored) by_name[s.name] = &s;
+  for (std::size_t i = 0; i < n; ++i) {
+    const core::NodeSpec& spec = config_.nodes[i];
+    const auto id = static_cast<core::NodeId>(i);
+    const power::PowerStatus status = driver_->QueryStatus(id, spec);
+    const auto it = by_name.find(spec.name);
+    if (it != by_name.end()) {
+      control::NodeRuntime saved;
+      saved.state = it->second->state;
+      saved.since = it->second->since;
+      saved.deadline = it->second->deadline;
+      saved.boots = it->second->boots;
+      saved.failures = it->second->failures;
+      controller_->Restore(id, saved, status, now);
+      spdlog::info("{}: {} in the state store, power {}", spec.name, core::ToString(saved.state),
+                   power::ToString(status));
+    } else {
+      controller_->AdoptPowerStatus(id, status);
+    }
+  }
+  auto last_up = store_->LoadMeta("last_up_at");
+  auto last_any = store_->LoadMeta("last_any_at");
+  if (last_up.ok() && last_any.ok() && last_up->has_value() && last_any->has_value()) {
+    controller_->RestoreCooldowns(std::stod(**last_up), std::stod(**last_any));
+  }
+  if (auto decisions = store_->RecentDecisions(kRecentDecisions); decisions.ok()) {
+    for (auto it = decisions->rbegin(); it != decisions->rend(); ++it) {
+      recent_.push_front(it->record);
+    }
+  }
+  saved_states_.assign(n, NodeState::kUnknown);
+  saved_nodes_.assign(n, control::NodeRuntime{});
+  for (std::size_t i = 0; i < n; ++i) saved_nodes_[i].state = NodeState::kUnknown;
+
+  EBB_RETURN_IF_ERROR(StartHttp());
+
+  EBB_RETURN_IF_ERROR(loop_.HandleSignal(SIGTERM, [this] { Shutdown(); }));
+  EBB_RETURN_IF_ERROR(loop_.HandleSignal(SIGINT, [this] { Shutdown(); }));
+  EBB_RETURN_IF_ERROR(loop_.HandleSignal(SIGHUP, [this] { Reload(); }));
+  spdlog::info("ebb run: {} nodes behind backend {} at {}; policy {}, every {} s{}",
+               config_.nodes.size(), config_.backend, Join(config_.haproxy_sockets),
+               config_.policy.policy.name, config_.policy.controller.interval_s,
+               options_.dry_run ? "; DRY RUN: nothing is switched" : "");
+  ScheduleTick(now);
+  return core::Status::Ok();
+}
+
+core::Status LiveDaemon::StartHttp() {
+  std::string host;
+  int port = 0;
+  EBB_RETURN_IF_ERROR(ParseListenAddress("http.listen", config_.http_listen, host, port));
+  http_.Get("/status", [this](const httplib::Request&, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(snapshot_.mutex);
+    res.set_content(snapshot_.status_json, "application/json");
+  });
+  http_.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    std::string text;
+    {
+      std::lock_guard<std::mutex> lock(snapshot_.mutex);
+      text = snapshot_.metrics_text;
+    }
+    res.set_content(text + RenderMetrics(loop_.Now()), "text/plain; version=0.0.4");
+  });
+  http_.Get("/", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("ebb: /status (JSON), /metrics (Prometheus)\n", "text/plain");
+  });
+  const bool bound = port == 0 ? http_.bind_to_any_port(host) >= 0 : http_.bind_to_port(host, port);
+  if (!bound) {
+    return core::UnavailableError(
+        fmt::format("{}: http.listen: cannot listen on {}", config_.source, config_.http_listen));
+  }
+  http_thread_ = std::thread([this] { http_.listen_after_bind(); });
+  return core::Status::Ok();
+}
+
+void LiveDaemon::StopHttp() {
+  if (http_thread_.joinable()) {
+    http_.stop();
+    http_thread_.join();
+  }
+}
+
+void LiveDaemon::ScheduleTick(Seconds at) {
+  tick_timer_ = loop_.ScheduleAt(at, [this] { Tick(); });
+}
+
+void LiveDaemon::Tick() {
+  const Seconds now = loop_.Now();
+  controller_->Tick(now);
+  std::optional<control::DecisionRecord> decision = sink_.Take();
+  if (decision) {
+    spdlog::info("decision: {} -> {} serving{}; {}", decision->serving, decision->target,
+                 decision->actions.empty() ? "" : " [" + Join(decision->actions) + "]",
+                 decision->reason);
+    recent_.push_front(*decision);
+    if (recent_.size() > kRecentDecisions) recent_.pop_back();
+  }
+  for (const lb::haproxy::Divergence& d : haproxy_->TakeDivergences()) {
+    ++divergences_;
+    spdlog::warn("haproxy instances disagree: {}", d.ToString(config_.haproxy_sockets));
+  }
+  Persist(now, std::move(decision));
+  Account(now);
+  Publish(now);
+  if (!stopping_) {
+    // The next tick on the interval's grid: a slow tick delays one tick, not all that follow.
+    const Seconds interval = config_.policy.controller.interval_s;
+    Seconds next = started_at_ + std::ceil((now - started_at_) / interval + 1e-9) * interval;
+    if (next <= now) next += interval;
+    ScheduleTick(next);
+  }
+}
+
+void LiveDaemon::Persist(Seconds now, std::optional<control::DecisionRecord> decision) {
+  store::TickWrite write;
+  write.at = now;
+  const auto& nodes = controller_->nodes();
+  const auto& why = controller_->why();
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const control::NodeRuntime& node = nodes[i];
+    const control::NodeRuntime& saved = saved_nodes_[i];
+    const bool changed = node.state != saved.state || node.since != saved.since ||
+                         node.deadline != saved.deadline || node.boots != saved.boots ||
+                         node.failures != saved.failures;
+    if (!changed) continue;
+    write.nodes.push_back({.name = config_.nodes[i].name,
+                           .state = node.state,
+                           .since = node.since,
+                           .deadline = node.deadline,
+                           .boots = node.boots,
+                           .failures = node.failures});
+    if (node.state != saved.state) {
+      write.transitions.push_back({.at = now,
+                                   .node = config_.nodes[i].name,
+                                   .from = saved.state,
+                                   .to = node.state,
+                                   .reason = why[i]});
+      spdlog::debug("{}: {} -> {} ({})", config_.nodes[i].name, core::ToString(saved.state),
+                    core::ToString(node.state), why[i]);
+    }
+  }
+  if (decision) {
+    write.decision = std::move(decision);
+    write.meta.emplace_back("last_up_at", fmt::format("{:.6f}", controller_->last_up_at()));
+    write.meta.emplace_back("last_any_at", fmt::format("{:.6f}", controller_->last_any_at()));
+  }
+  const core::Status status = store_->Commit(write);
+  if (status.ok()) {
+    saved_nodes_ = nodes;
+  } else {
+    // Kept in memory and written with the next tick that succeeds; the loop goes on.
+    ++store_failures_;
+    spdlog::error("state store: {}", status.ToString());
+  }
+}
+
+// Estimated from the node model: the real cluster has no power meter ebb could read.
+double LiveDaemon::NodePowerW(const control::NodeRuntime& node, double utilisation) const {
+  const core::PowerModel& p = config_.cluster.power;
+  switch (node.state) {
+    case NodeState::kDown:
+      return p.off_w;
+    case NodeState::kBooting:
+      return p.boot_w;
+    case NodeState::kPoweringOff:
+      return p.shutdown_w;
+    case NodeState::kBusy:
+    case NodeState::kOnline:
+      return p.idle_w + (p.busy_w - p.idle_w) * utilisation;
+    case NodeState::kDraining:
+    case NodeState::kOffline:
+    case NodeState::kUnknown:
+      return p.idle_w;
+  }
+  return p.idle_w;
+}
+
+void LiveDaemon::Account(Seconds now) {
+  const control::TickSummary& tick = controller_->last_tick();
+  const auto& nodes = controller_->nodes();
+  const double capacity = config_.nodes.empty() ? 1 : config_.nodes.front().capacity_rps;
+  const double serving = std::max(1, tick.serving);
+  const double utilisation = std::clamp(tick.rate_rps / serving / capacity, 0.0, 1.0);
+  double power = 0;
+  int sessions = 0;
+  for (const control::NodeRuntime& node : nodes) {
+    power += NodePowerW(node, utilisation);
+    sessions += node.sessions;
+  }
+  const core::PowerModel& p = config_.cluster.power;
+  const double n = static_cast<double>(nodes.size());
+  const double always_on =
+      n * p.idle_w + (p.busy_w - p.idle_w) * std::min(n, tick.rate_rps / capacity);
+  last_power_w_ = power;
+  // Samples never go back in time on the loop's clock; an error here would be a clock step.
+  if (!power_w_.Add(now, power).ok() || !always_on_power_w_.Add(now, always_on).ok() ||
+      !cost_.Sample(now, sessions + tick.queued, tick.powered).ok()) {
+    spdlog::warn("the clock went back: energy and cost skip this tick");
+  }
+}
+
+void LiveDaemon::Publish(Seconds now) {
+  const control::TickSummary& tick = controller_->last_tick();
+  const control::ControllerCounters& c = controller_->counters();
+  json nodes = json::array();
+  const auto& runtime = controller_->nodes();
+  for (std::size_t i = 0; i < runtime.size(); ++i) {
+    const control::NodeRuntime& node = runtime[i];
+    nodes.push_back({{"name", config_.nodes[i].name},
+                     {"state", core::ToString(node.state)},
+                     {"since", node.since},
+                     {"for_s", now - node.since},
+                     {"deadline", std::isfinite(node.deadline) ? json(node.deadline) : json()},
+                     {"sessions", node.sessions},
+                     {"boots", node.boots},
+                     {"failures", node.failures},
+                     {"why", controller_->why()[i]}});
+  }
+  json haproxy = json::array();
+  const bool poll_ok = c.poll_failures == 0 || tick.have_rate;
+  for (const std::string& address : config_.haproxy_sockets) {
+    haproxy.push_back({{"address", address}, {"ok", poll_ok}, {"error", ""}});
+  }
+  json decisions = json::array();
+  for (const control::DecisionRecord& r : recent_) decisions.push_back(DecisionJson(r));
+  const double energy_kwh = power_w_.IntegralUntil(now) / 3.6e6;
+  const double always_on_kwh = always_on_power_w_.IntegralUntil(now) / 3.6e6;
+  json status = {
+      {"version", "0.1.0"},
+      {"now", now},
+      {"started_at", started_at_},
+      {"config", config_.source},
+      {"dry_run", options_.dry_run},
+      {"policy", config_.policy.policy.name},
+      {"interval_s", config_.policy.controller.interval_s},
+      {"backend", config_.backend},
+      {"haproxy", haproxy},
+      {"load",
+       {{"have_rate", tick.have_rate},
+        {"rate_rps", tick.rate_rps},
+        {"expected_rps", tick.expected_rps},
+        {"target", tick.target},
+        {"serving", tick.serving},
+        {"powered", tick.powered},
+        {"booting", tick.booting},
+        {"queued", tick.queued},
+        {"data_age_s", now - tick.at}}},
+      {"nodes", nodes},
+      {"counters",
+       {{"ticks", c.ticks},
+        {"poll_failures", c.poll_failures},
+        {"boots", c.boots},
+        {"power_offs", c.power_offs},
+        {"drains", c.drains},
+        {"readies", c.readies},
+        {"boot_failures", c.boot_failures},
+        {"command_failures", c.command_failures},
+        {"store_failures", store_failures_},
+        {"reloads", reloads_},
+        {"failed_reloads", failed_reloads_},
+        {"haproxy_divergences", divergences_}}},
+      {"energy",
+       {{"power_w", last_power_w_},
+        {"energy_kwh", energy_kwh},
+        {"always_on_energy_kwh", always_on_kwh},
+        {"saving_ratio", always_on_kwh > 0 ? 1 - energy_kwh / always_on_kwh : 0.0}}},
+      {"cost",
+       {{"c1", config_.cost_c1},
+        {"c2", config_.cost_c2},
+        {"current", cost_.empty() ? 0.0 : cost_.rate()},
+        {"mean", cost_.empty() ? 0.0 : cost_.mean_rate()},
+        {"total", cost_.TotalUntil(now)}}},
+      {"decisions", decisions},
+  };
+
+  metrics::PrometheusText m;
+  auto gauge = [&m](std::string_view name, std::string_view help, double value,
+                    const metrics::Labels& labels = {}) {
+    (void)m.Declare(name, metrics::MetricType::kGauge, help);
+    (void)m.Add(name, labels, value);
+  };
+  auto counter = [&m](std::string_view name, std::string_view help, std::uint64_t value) {
+    (void)m.Declare(name, metrics::MetricType::kCounter, help);
+    (void)m.AddInteger(name, {}, value);
+  };
+  for (NodeState s :
+       {NodeState::kUnknown, NodeState::kBusy, NodeState::kOnline, NodeState::kOffline,
+        NodeState::kDown, NodeState::kBooting, NodeState::kDraining, NodeState::kPoweringOff}) {
+    const auto count = std::count_if(runtime.begin(), runtime.end(),
+                                     [s](const control::NodeRuntime& r) { return r.state == s; });
+    gauge("ebb_nodes", "Nodes by state.", static_cast<double>(count),
+          {{"state", std::string(core::ToString(s))}});
+  }
+  gauge("ebb_arrival_rate_rps", "Measured arrival rate at the backend.", tick.rate_rps);
+  gauge("ebb_forecast_rps", "The load the policy planned for.", tick.expected_rps);
+  gauge("ebb_target_nodes", "Serving nodes wanted after the guard.", tick.target);
+  gauge("ebb_serving_nodes", "Nodes in rotation.", tick.serving);
+  gauge("ebb_powered_nodes", "Nodes drawing more than standby power.", tick.powered);
+  gauge("ebb_queued_requests", "Requests in the backend queue.", tick.queued);
+  gauge("ebb_data_age_seconds", "Age of the balancer data the last tick used.", now - tick.at);
+  gauge("ebb_dry_run", "1 when nothing is switched.", options_.dry_run ? 1 : 0);
+  counter("ebb_ticks_total", "Controller ticks.", c.ticks);
+  counter("ebb_boots_total", "Power-ons.", c.boots);
+  counter("ebb_power_offs_total", "Completed power-offs.", c.power_offs);
+  counter("ebb_drains_total", "Drains begun.", c.drains);
+  counter("ebb_readies_total", "Nodes put in rotation.", c.readies);
+  counter("ebb_boot_failures_total", "Boots that timed out.", c.boot_failures);
+  counter("ebb_poll_failures_total", "Failed balancer polls.", c.poll_failures);
+  counter("ebb_command_failures_total", "Failed balancer or power commands.", c.command_failures);
+  counter("ebb_store_failures_total", "Failed state store commits.", store_failures_);
+  counter("ebb_haproxy_divergences_total", "Servers whose state differed between instances.",
+          divergences_);
+  gauge("ebb_power_watts", "Estimated power of the cluster (node model).", last_power_w_);
+  gauge("ebb_energy_kwh", "Estimated energy since start.", energy_kwh);
+  gauge("ebb_always_on_energy_kwh", "Estimated energy of the same cluster always on.",
+        always_on_kwh);
+  gauge("ebb_cost_rate", "Running cost C = c1*L + c2*S now.", cost_.empty() ? 0 : cost_.rate());
+  gauge("ebb_cost_mean", "Time-weighted mean of C since start.",
+        cost_.empty() ? 0 : cost_.mean_rate());
+  gauge("ebb_cost_total", "Integral of C over time since start.", cost_.TotalUntil(now));
+
+  std::string text = m.Render();
+  std::string body = status.dump();
+  std::lock_guard<std::mutex> lock(snapshot_.mutex);
+  snapshot_.status_json = std::move(body);
+  snapshot_.metrics_text = std::move(text);
+}
+
+// The host's own numbers, read when scraped (on the HTTP thread: HostStats is stateless).
+std::string LiveDaemon::RenderMetrics(Seconds) const {
+  metrics::PrometheusText m;
+  auto gauge = [&m](std::string_view name, std::string_view help, double value,
+                    const metrics::Labels& labels = {}) {
+    (void)m.Declare(name, metrics::MetricType::kGauge, help);
+    (void)m.Add(name, labels, value);
+  };
+  auto counter = [&m](std::string_view name, std::string_view help, std::uint64_t value,
+                      const metrics::Labels& labels = {}) {
+    (void)m.Declare(name, metrics::MetricType::kCounter, help);
+    (void)m.AddInteger(name, labels, value);
+  };
+  if (auto cpu = host_stats_.ReadCpu(); cpu.ok()) {
+    (void)m.Declare("ebb_host_cpu_seconds_total", metrics::MetricType::kCounter,
+                    "CPU time of the host by mode.");
+    for (auto [mode, value] : {std::pair<const char*, double>{"user", cpu->all.user},
+                               {"nice", cpu->all.nice},
+                               {"system", cpu->all.system},
+                               {"idle", cpu->all.idle},
+                               {"iowait", cpu->all.iowait},
+                               {"irq", cpu->all.irq},
+                               {"softirq", cpu->all.softirq},
+                               {"steal", cpu->all.steal}}) {
+      (void)m.Add("ebb_host_cpu_seconds_total", {{"mode", mode}}, value);
+    }
+  }
+  if (auto mem = host_stats_.ReadMemory(); mem.ok()) {
+    gauge("ebb_host_memory_total_bytes", "Memory of the host.",
+          static_cast<double>(mem->total_bytes));
+    gauge("ebb_host_memory_available_bytes", "Memory available without swapping.",
+          static_cast<double>(mem->available_bytes));
+  }
+  if (auto net = host_stats_.ReadNetwork(); net.ok()) {
+    for (const metrics::NetInterfaceStats& i : *net) {
+      counter("ebb_host_network_receive_bytes_total", "Bytes received per interface.", i.rx_bytes,
+              {{"interface", i.name}});
+      counter("ebb_host_network_transmit_bytes_total", "Bytes sent per interface.", i.tx_bytes,
+              {{"interface", i.name}});
+    }
+  }
+  if (auto load = host_stats_.ReadLoadAverage(); load.ok()) {
+    gauge("ebb_host_load1", "Load average over 1 minute.", load->load1);
+    gauge("ebb_host_load5", "Load average over 5 minutes.", load->load5);
+    gauge("ebb_host_load15", "Load average over 15 minutes.", load->load15);
+  }
+  if (auto tcp = host_stats_.ReadTcpStates(); tcp.ok()) {
+    for (int s = 1; s <= metrics::kTcpStateCount; ++s) {
+      const auto state = static_cast<metrics::TcpState>(s);
+      gauge("ebb_host_tcp_connections", "TCP sockets of the host by state.",
+            static_cast<double>(tcp->by_state[s]),
+            {{"state", std::string(metrics::ToString(state))}});
+    }
+  }
+  return m.Render();
+}
+
+void LiveDaemon::Reload() {
+  spdlog::info("SIGHUP: reloading {}", config_.source);
+  core::Result<LiveConfig> loaded = LoadLiveConfig(config_.source, options_.overrides);
+  if (!loaded.ok()) {
+    ++failed_reloads_;
+    spdlog::error("reload failed, keeping the running configuration: {}",
+                  loaded.status().message());
+    return;
+  }
+  LiveConfig& next = *loaded;
+  std::vector<std::string> restart_needed;
+  auto names = [](const std::vector<core::NodeSpec>& nodes) {
+    std::vector<std::string> out;
+    for (const auto& n : nodes) out.push_back(n.name + "@" + n.host + ":" + std::to_string(n.port));
+    return out;
+  };
+  if (names(next.nodes) != names(config_.nodes)) restart_needed.push_back("[[node]]");
+  if (next.haproxy_sockets != config_.haproxy_sockets || next.backend != config_.backend) {
+    restart_needed.push_back("[haproxy]");
+  }
+  if (next.state_path != config_.state_path) restart_needed.push_back("[state]");
+  if (next.http_listen != config_.http_listen) restart_needed.push_back("[http]");
+  if (next.power.driver != config_.power.driver || next.power.on != config_.power.on ||
+      next.power.off != config_.power.off || next.power.run_dir != config_.power.run_dir) {
+    restart_needed.push_back("[power]");
+  }
+  if (!restart_needed.empty()) {
+    ++failed_reloads_;
+    spdlog::error(
+        "reload refused, keeping the running configuration: {} changed, which needs a "
+        "restart",
+        Join(restart_needed));
+    return;
+  }
+  auto made = policy::MakePolicy(next.policy.policy);
+  if (!made.ok()) {
+    ++failed_reloads_;
+    spdlog::error("reload failed, keeping the running configuration: {}", made.status().message());
+    return;
+  }
+  // The old policy may still be referenced by nothing, but keep it alive for simplicity of
+  // ownership: reloads are rare.
+  retired_policies_.push_back(std::move(policy_));
+  policy_ = std::move(*made);
+  controller_->Reconfigure(next.policy.controller, *policy_);
+  cost_ = metrics::CostMeter({.c1 = next.cost_c1, .c2 = next.cost_c2});
+  config_.policy = next.policy;
+  config_.sla_s = next.sla_s;
+  config_.cluster.power = next.cluster.power;
+  config_.cost_c1 = next.cost_c1;
+  config_.cost_c2 = next.cost_c2;
+  ++reloads_;
+  spdlog::info("reloaded: policy {}, min {} max {} nodes", config_.policy.policy.name,
+               config_.policy.controller.guard.min_serving,
+               config_.policy.controller.guard.max_serving);
+}
+
+void LiveDaemon::Shutdown() {
+  if (stopping_) return;
+  stopping_ = true;
+  loop_.Cancel(tick_timer_);
+  spdlog::info(
+      "stopping: every running node goes back in rotation, powered-off nodes stay in "
+      "maint");
+  // A running node out of rotation (draining, booting in drain, offline in maint) goes back to
+  // ready: no node is left half-way by ebb. HAProxy sends it traffic only once its check is UP.
+  const auto& nodes = controller_->nodes();
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const NodeState s = nodes[i].state;
+    if (s == NodeState::kDraining || s == NodeState::kBooting || s == NodeState::kOffline) {
+      const core::Status status = lb_->SetAdminState(config_.nodes[i].name, lb::AdminState::kReady);
+      if (status.ok()) {
+        spdlog::info("{}: {} -> ready", config_.nodes[i].name, core::ToString(s));
+      } else {
+        spdlog::error("{}: could not set ready: {}", config_.nodes[i].name, status.ToString());
+      }
+    }
+  }
+  // The next start reads every node again from HAProxy and the drivers.
+  store::TickWrite write;
+  write.at = loop_.Now();
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const NodeState s = nodes[i].state;
+    if (s == NodeState::kPoweringOff) continue;  // its power-off goes on after a restart
+    write.nodes.push_back({.name = config_.nodes[i].name,
+                           .state = NodeState::kUnknown,
+                           .since = write.at,
+                           .boots = nodes[i].boots,
+                           .failures = nodes[i].failures});
+  }
+  if (const core::Status status = store_->Commit(write); !status.ok()) {
+    spdlog::error("state store: {}", status.ToString());
+  }
+  loop_.Stop();
+}
+
+core::Status LiveDaemon::Run() {
+  EBB_RETURN_IF_ERROR(loop_.Run());
+  StopHttp();
+  spdlog::info("stopped");
+  return core::Status::Ok();
+}
+
+}  // namespace
+
+core::Result<std::unique_ptr<Daemon>> Daemon::Start(const std::string& config_path,
+                                                    DaemonOptions options,
+                                                    core::RealtimeEventLoop& loop) {
+  core::Result<LiveConfig> config = LoadLiveConfig(config_path, options.overrides);
+  if (!config.ok()) return config.status();
+  auto daemon = std::make_unique<LiveDaemon>(std::move(*config), std::move(options), loop);
+  EBB_RETURN_IF_ERROR(daemon->Init());
+  return std::unique_ptr<Daemon>(std::move(daemon));
+}
+
+}  // namespace ebb::daemon
