@@ -132,6 +132,11 @@ class LiveDaemon final : public Daemon {
 };
 
 core::Status LiveDaemon::Init() {
+  // Signals first: every thread started later (the HTTP server, the store's checkpointer)
+  // inherits the blocked mask, so they all arrive on the loop's signalfd.
+  EBB_RETURN_IF_ERROR(loop_.HandleSignal(SIGTERM, [this] { Shutdown(); }));
+  EBB_RETURN_IF_ERROR(loop_.HandleSignal(SIGINT, [this] { Shutdown(); }));
+  EBB_RETURN_IF_ERROR(loop_.HandleSignal(SIGHUP, [this] { Reload(); }));
   const std::size_t n = config_.nodes.size();
   cost_ = metrics::CostMeter({.c1 = config_.cost_c1, .c2 = config_.cost_c2});
 
@@ -215,9 +220,6 @@ core::Status LiveDaemon::Init() {
 
   EBB_RETURN_IF_ERROR(StartHttp());
 
-  EBB_RETURN_IF_ERROR(loop_.HandleSignal(SIGTERM, [this] { Shutdown(); }));
-  EBB_RETURN_IF_ERROR(loop_.HandleSignal(SIGINT, [this] { Shutdown(); }));
-  EBB_RETURN_IF_ERROR(loop_.HandleSignal(SIGHUP, [this] { Reload(); }));
   spdlog::info("ebb run: {} nodes behind backend {} at {}; policy {}, every {} s{}",
                config_.nodes.size(), config_.backend, Join(config_.haproxy_sockets),
                config_.policy.policy.name, config_.policy.controller.interval_s,
