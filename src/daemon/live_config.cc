@@ -213,7 +213,12 @@ core::Result<LiveConfig> LoadLiveConfig(const std::string& path,
     std::string host;
     int port = 0;
     core::Status listen = ParseListenAddress("http.listen", c.http_listen, host, port);
-    if (!listen.ok()) errors.push_back(fmt::format("{}: {}", path, listen.message()));
+    // Only a given value can be wrong (the default is valid): name its line.
+    const toml::node* given = http.Get("listen");
+    if (!listen.ok()) {
+      errors.push_back(fmt::format("{}: {}", given ? config::Where(given->source()) : path,
+                                   listen.message()));
+    }
   }
 
   TomlSection cost = top.Sub("cost");
