@@ -164,7 +164,10 @@ core::Status LiveDaemon::Init() {
   if (options_.dry_run) {
     driver_ = std::make_unique<power::DryRunPowerDriver>(
         loop_, std::move(driver_),
-        [](std::string_view line) { spdlog::info("dry run: would {}", line); });
+        // The driver's line is "dry run: power off web3: <command>": say "dry run" once.
+        [](std::string_view line) {
+          spdlog::info("dry run: would {}", line.substr(line.find(": ") + 2));
+        });
   }
 
   auto store = store::StateStore::Open(config_.state_path);
