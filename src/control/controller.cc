@@ -156,10 +156,14 @@ void Controller::Reconcile(Seconds now, std::vector<std::string>& actions) {
           fmt::format("power {} {} failed: {}", power::ToString(c.action), name,
                       c.status.ToString()),
           actions);
-      // A failed power-on leaves the node off; a failed power-off leaves it in an unknown state
-      // that only the balancer's health check can settle.
-      SetState(node, c.action == power::PowerAction::kOn ? NodeState::kDown : NodeState::kUnknown,
-               now);
+      // A failed power-on leaves the node off (back in maint, where it waited in drain); a
+      // failed power-off leaves it in an unknown state that only the health check can settle.
+      if (c.action == power::PowerAction::kOn) {
+        SetAdmin(node, lb::AdminState::kMaint, actions);
+        SetState(node, NodeState::kDown, now);
+      } else {
+        SetState(node, NodeState::kUnknown, now);
+      }
       continue;
     }
     if (c.action == power::PowerAction::kOff && node.state == NodeState::kPoweringOff) {

@@ -170,7 +170,10 @@ core::Status LiveDaemon::Init() {
         });
   }
 
-  auto store = store::StateStore::Open(config_.state_path);
+  // A dry run keeps its imagined states apart: a real run must never resume a power-off that
+  // only a dry run decided.
+  auto store = store::StateStore::Open(options_.dry_run ? config_.state_path + ".dry-run"
+                                                        : config_.state_path);
   if (!store.ok()) return store.status();
   store_ = std::move(*store);
 
@@ -582,17 +585,32 @@ void LiveDaemon::Reload() {
   std::vector<std::string> restart_needed;
   auto names = [](const std::vector<core::NodeSpec>& nodes) {
     std::vector<std::string> out;
-    for (const auto& n : nodes) out.push_back(n.name + "@" + n.host + ":" + std::to_string(n.port));
+    for (const auto& n : nodes) {
+      out.push_back(fmt::format("{}@{}:{} mac {} bmc {} {} rps boot {} s shutdown {} s", n.name,
+                                n.host, n.port, n.mac, n.bmc, n.capacity_rps, n.boot_s,
+                                n.shutdown_s));
+    }
     return out;
   };
-  if (names(next.nodes) != names(config_.nodes)) restart_needed.push_back("[[node]]");
+  if (names(next.nodes) != names(config_.nodes)) {
+    restart_needed.push_back("[[node]] (or the [cluster] model they inherit)");
+  }
+  if (next.connect_timeout_s != config_.connect_timeout_s ||
+      next.read_timeout_s != config_.read_timeout_s) {
+    restart_needed.push_back("[haproxy] timeouts");
+  }
   if (next.haproxy_sockets != config_.haproxy_sockets || next.backend != config_.backend) {
     restart_needed.push_back("[haproxy]");
   }
   if (next.state_path != config_.state_path) restart_needed.push_back("[state]");
   if (next.http_listen != config_.http_listen) restart_needed.push_back("[http]");
   if (next.power.driver != config_.power.driver || next.power.on != config_.power.on ||
-      next.power.off != config_.power.off || next.power.run_dir != config_.power.run_dir) {
+      next.power.off != config_.power.off || next.power.status != config_.power.status ||
+      next.power.run_dir != config_.power.run_dir ||
+      next.power.timeout_s != config_.power.timeout_s ||
+      next.power.stop_timeout_s != config_.power.stop_timeout_s ||
+      next.power.wol_address != config_.power.wol_address ||
+      next.power.wol_port != config_.power.wol_port) {
     restart_needed.push_back("[power]");
   }
   if (!restart_needed.empty()) {

@@ -24,8 +24,15 @@ SimCluster::SimCluster(const std::vector<core::NodeSpec>& nodes, const SimCluste
     nodes_[i].name = nodes[i].name;
     by_name_.emplace(nodes[i].name, static_cast<NodeId>(i));
   }
-  count_by_power_[static_cast<int>(Power::kOn)] = static_cast<int>(nodes.size());
-  usable_ = static_cast<int>(nodes.size());
+  const int total = static_cast<int>(nodes.size());
+  const int on = options.initially_on < 0 ? total : std::min(options.initially_on, total);
+  for (int i = on; i < total; ++i) {
+    nodes_[i].power = Power::kOff;
+    nodes_[i].admin = lb::AdminState::kMaint;
+  }
+  count_by_power_[static_cast<int>(Power::kOn)] = on;
+  count_by_power_[static_cast<int>(Power::kOff)] = total - on;
+  usable_ = on;
   for (std::size_t i = 0; i < nodes.size(); ++i) Relist(static_cast<NodeId>(i));
   energy_at_ = clock.Now();
 }

@@ -46,6 +46,8 @@ struct SimClusterOptions {
   core::Seconds energy_until = std::numeric_limits<double>::infinity();  // end of the window
   core::PowerModel power;
   bool keep_interval_latencies = false;  // for the per-interval p95 of the time series
+  // Nodes powered on (and ready) at time 0; the rest start powered off, in maint. -1: all.
+  int initially_on = -1;
 };
 
 struct SimCounters {
@@ -65,7 +67,8 @@ class SimCluster final : public lb::LoadBalancer {
  public:
   enum class Power : std::uint8_t { kOff, kBooting, kOn, kShuttingDown };
 
-  // Every node starts powered on and ready. `clock` stamps the balancer's answers.
+  // The first `initially_on` nodes start powered on and ready, the others off in maint (as a
+  // live cluster whose spare servers are off). `clock` stamps the balancer's answers.
   SimCluster(const std::vector<core::NodeSpec>& nodes, const SimClusterOptions& options,
              const core::Clock& clock);
 

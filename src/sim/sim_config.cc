@@ -56,6 +56,7 @@ Result<SimConfig> LoadSimConfig(const std::string& path,
   TomlSection cluster = section("cluster");
   cluster.Int("nodes", c.nodes, 1, 1'000'000);
   cluster.Int("maxconn", c.maxconn, 1, 1'000'000);
+  cluster.Int("initial_nodes", c.initial_nodes, 0, 1'000'000);
   cluster.String("name_prefix", c.name_prefix);
   if (const toml::table* st = cluster.Table("service_time")) {
     TomlSection s(st, "cluster.service_time", &errors);
@@ -71,6 +72,10 @@ Result<SimConfig> LoadSimConfig(const std::string& path,
   c.capacity_rps = model.capacity_rps;
   c.power = model.power;
   cluster.RejectUnknown();
+  if (c.initial_nodes > c.nodes) {
+    errors.push_back(fmt::format("{}: cluster.initial_nodes ({}) exceeds cluster.nodes ({})", path,
+                                 c.initial_nodes, c.nodes));
+  }
   if (c.capacity_rps == 0) c.capacity_rps = c.maxconn / c.service_time.mean_s;
   if (!std::isfinite(c.capacity_rps)) {  // a tiny mean_s overflows the quotient
     errors.push_back(fmt::format(

@@ -26,6 +26,7 @@ struct SimConfig {
   // [cluster]
   int nodes = 10;
   int maxconn = 1;
+  int initial_nodes = -1;  // powered on at the start (-1: all); the others start off
   core::Seconds boot_s = 60;
   core::Seconds shutdown_s = 10;
   double capacity_rps = 0;  // default: maxconn / service_time.mean_s

@@ -101,7 +101,8 @@ core::Result<SimSummary> RunSimulation(const SimConfig& config, const SimOutputs
                       .queue_timeout_s = config.queue_timeout_s,
                       .sla_s = config.sla_s,
                       .power = config.power,
-                      .keep_interval_latencies = static_cast<bool>(outputs.on_tick)},
+                      .keep_interval_latencies = static_cast<bool>(outputs.on_tick),
+                      .initially_on = config.initial_nodes},
                      loop);
   SimPowerDriver power(cluster, loop);
   CountingSink sink(outputs.decisions);

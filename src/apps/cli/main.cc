@@ -1,6 +1,7 @@
 // ebb: one binary, one subcommand per face of the project.
 #include <CLI/CLI.hpp>
 
+#include "apps/cli/demo_command.h"
 #include "apps/cli/logstat_command.h"
 #include "apps/cli/replay_command.h"
 #include "apps/cli/run_command.h"
@@ -12,6 +13,7 @@ int main(int argc, char** argv) {
   CLI::App app{"ebb: power management for load-balanced web clusters"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "ebb 0.1.0");
+  ebb::cli::AddDemoCommand(app);
   ebb::cli::AddRunCommand(app);
   ebb::cli::AddSimulateCommand(app);
   ebb::cli::AddLogstatCommand(app);

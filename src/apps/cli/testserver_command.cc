@@ -1,10 +1,12 @@
 #include "apps/cli/testserver_command.h"
 
+#include <chrono>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -26,6 +28,7 @@ struct TestserverArgs {
   std::uint64_t seed = 1;
   std::vector<std::string> status_after;
   double grace_s = 10;
+  double boot_delay_s = 0;
 };
 
 int RunTestserver(const TestserverArgs& args) {
@@ -52,6 +55,11 @@ int RunTestserver(const TestserverArgs& args) {
     options.status_after.push_back(*rule);
   }
 
+  // A real node takes a while from power-on to serving; until then nothing listens (and a
+  // SIGTERM ends the process at once, as it would a machine that never came up).
+  if (args.boot_delay_s > 0) {
+    std::this_thread::sleep_for(std::chrono::duration<double>(args.boot_delay_s));
+  }
   core::Result<std::unique_ptr<testserver::TestServer>> server =
       testserver::TestServer::Create(options);
   if (!server.ok()) {
@@ -115,6 +123,9 @@ void AddTestserverCommand(CLI::App& app) {
                   "seconds a drain may take before the remaining requests are abandoned (exit 1)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  cmd->add_option("--boot-delay", args->boot_delay_s,
+                  "seconds to wait before listening, like a node that boots")
+      ->check(CLI::NonNegativeNumber);
   cmd->callback([args] { throw CLI::RuntimeError(RunTestserver(*args)); });
 }
 
