@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The main job on the bundled default: installs what is missing, builds the release binary and
-# simulates one day of real NASA traffic (examples/nasa-day.toml), printing the summary and
-# writing the report folder out/nasa-day/. Extra arguments go to `ebb simulate`.
+# runs `ebb demo`: a real haproxy in front of six `ebb testserver` nodes that the daemon
+# (`ebb run`) powers on and off, one day of real NASA traffic (data/) replayed through it in three
+# minutes, a live view of the nodes, and a summary beside the simulator's prediction. Extra
+# arguments go to `ebb demo` (--minutes, --nodes, --keep DIR, ...).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 cmake --preset release >/dev/null
 cmake --build --preset release --target ebb
-./build/release/src/apps/cli/ebb simulate examples/nasa-day.toml --out out/nasa-day "$@"
+exec ./build/release/src/apps/cli/ebb demo "$@"

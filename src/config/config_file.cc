@@ -21,8 +21,25 @@ Status ApplyOverride(toml::table& root, const std::string& override_text) {
   try {
     parsed = toml::parse("v = " + value, source);
   } catch (const toml::parse_error&) {
-    // A bare word is a string: --set policy.name=threshold.
-    parsed = toml::table{{"v", value}};
+    // A bare word is a string: --set policy.name=threshold. Parsed as a quoted string under the
+    // same source name, so that later errors about it name the override.
+    std::string quoted = "\"";
+    for (const char ch : value) {
+      if (ch == '"' || ch == '\\') {
+        quoted += '\\';
+        quoted += ch;
+      } else if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) {
+        quoted += fmt::format("\\u{:04x}", static_cast<unsigned char>(ch));
+      } else {
+        quoted += ch;
+      }
+    }
+    quoted += '"';
+    try {
+      parsed = toml::parse("v = " + quoted, source);
+    } catch (const toml::parse_error&) {
+      parsed = toml::table{{"v", value}};
+    }
   }
   // Walk to the parent table of the last key part, creating tables on the way.
   toml::table* table = &root;

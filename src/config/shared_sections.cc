@@ -67,14 +67,14 @@ void ReadPolicy(TomlSection& pol, int total_nodes, const std::string& path, Poli
 }
 
 void CheckPolicy(const PolicySection& section, int total_nodes, std::string_view nodes_key,
-                 const std::string& path, std::vector<std::string>* errors) {
+                 const std::string& where, std::vector<std::string>* errors) {
   core::Result<std::unique_ptr<policy::Policy>> made = policy::MakePolicy(section.policy);
   if (!made.ok()) {
-    errors->push_back(fmt::format("{}: policy: {}", path, made.status().message()));
+    errors->push_back(fmt::format("{}: policy: {}", where, made.status().message()));
     return;
   }
   if (section.controller.guard.min_serving > total_nodes) {
-    errors->push_back(fmt::format("{}: policy.min_nodes ({}) exceeds {} ({})", path,
+    errors->push_back(fmt::format("{}: policy.min_nodes ({}) exceeds {} ({})", where,
                                   section.controller.guard.min_serving, nodes_key, total_nodes));
   }
 }

@@ -43,8 +43,9 @@ void ReadBalancer(TomlSection& balancer, BalancerOptions& out);
 void ReadPolicy(TomlSection& section, int total_nodes, const std::string& path, PolicySection& out,
                 std::vector<std::string>* errors);
 // After every section was read without error: the policy can be built and min_nodes fits.
+// `where` is the file, or the file:line of policy.min_nodes.
 void CheckPolicy(const PolicySection& section, int total_nodes, std::string_view nodes_key,
-                 const std::string& path, std::vector<std::string>* errors);
+                 const std::string& where, std::vector<std::string>* errors);
 void ReadSla(TomlSection& sla, core::Seconds& response_s);
 
 }  // namespace ebb::config

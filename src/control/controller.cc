@@ -82,8 +82,12 @@ void Controller::Restore(core::NodeId id, const NodeRuntime& saved, power::Power
       SetState(node, NodeState::kBooting, saved.since,
                now + options_.boot_timeout_factor * spec.boot_s + options_.interval_s);
       if (power == power::PowerStatus::kOff) {
-        // The power-on command was lost with the previous run.
+        // The power-on command was lost with the previous run. The node waits in drain, where
+        // the balancer checks it (the previous run may have died before setting it).
+        SetAdmin(node, lb::AdminState::kDrain, pending_actions_);
         power_.Start(id, spec, power::PowerAction::kOn);
+        ++node.boots;
+        ++counters_.boots;
         Act(id, "boot " + spec.name + " (again, after restart)", pending_actions_);
       } else {
         why_[id] = "boot of " + spec.name + " resumed after restart";
@@ -215,6 +219,8 @@ void Controller::Reconcile(Seconds now, std::vector<std::string>& actions) {
           ++counters_.boot_failures;
           ++node.failures;
           Act(node.id, fmt::format("boot of {} timed out", specs_[node.id].name), actions);
+          // Out of drain before power-off: an off node waits in maint.
+          SetAdmin(node, lb::AdminState::kMaint, actions);
           PowerOff(node, now, actions);
         }
         break;

@@ -246,11 +246,12 @@ TEST_F(ControllerRestoreTest, BootReportedOffIsSentAgainAndReadiedOnceHealthy) {
   NodeRuntime saved = Saved(NodeState::kBooting, -3, 28);
   saved.boots = 4;
   controller_->Restore(2, saved, PowerStatus::kOff, 0);
-  EXPECT_THAT(TakeJournal(), ElementsAre("on web3"));
+  // Drain first (the server is checked there), then the power-on again, counted as a boot.
+  EXPECT_THAT(TakeJournal(), ElementsAre("web3:drain", "on web3"));
   EXPECT_EQ(State(2), NodeState::kBooting);
   EXPECT_EQ(Node(2).since, -3);
   EXPECT_EQ(Node(2).deadline, 0 + 3 * 10 + 1);  // a fresh boot deadline from now
-  EXPECT_EQ(Node(2).boots, 4u);
+  EXPECT_EQ(Node(2).boots, 5u);
 
   EXPECT_THAT(RunTo(0),
               ElementsAre("web1 UNKNOWN->BUSY", "web2 UNKNOWN->BUSY", "web3 UNKNOWN->BOOTING"));
@@ -289,7 +290,7 @@ TEST_F(ControllerRestoreTest, RestoredBootThatNeverComesUpTimesOut) {
   policy_.Set(2, "two");
   controller_->Restore(1, Saved(NodeState::kBooting, -3, 28), PowerStatus::kOn, 0);
   EXPECT_THAT(RunTo(30), ElementsAre("web1 UNKNOWN->BUSY", "web2 UNKNOWN->BOOTING"));
-  EXPECT_THAT(RunTo(31), ElementsAre("off web2", "web2 BOOTING->POWERING_OFF"));
+  EXPECT_THAT(RunTo(31), ElementsAre("web2:maint", "off web2", "web2 BOOTING->POWERING_OFF"));
   EXPECT_EQ(controller_->counters().boot_failures, 1u);
   EXPECT_EQ(Node(1).failures, 1u);
 }
@@ -425,7 +426,7 @@ TEST_F(ControllerRestoreTest, OfflineNodeWhoseCheckNeverComesUpTimesOut) {
   lb_->SetHealth("web2", lb::Health::kDown);
   // Deadline: 1 + 10 + 1.
   EXPECT_THAT(RunTo(11), IsEmpty());
-  EXPECT_THAT(RunTo(12), ElementsAre("off web2", "web2 BOOTING->POWERING_OFF"));
+  EXPECT_THAT(RunTo(12), ElementsAre("web2:maint", "off web2", "web2 BOOTING->POWERING_OFF"));
   EXPECT_EQ(controller_->counters().boot_failures, 1u);
   EXPECT_EQ(Node(1).failures, 1u);
   ASSERT_EQ(records().size(), 2u);

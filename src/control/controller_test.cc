@@ -353,7 +353,7 @@ TEST_F(ControllerTest, BootTimeoutCountsAFailureAndPowersTheNodeOff) {
   // Deadline: 1 + 3 * 10 s + one interval. The health check never comes UP.
   EXPECT_THAT(RunTo(31), IsEmpty());
   // The timed-out node is powered off and the least-failed one booted instead.
-  EXPECT_THAT(RunTo(32), ElementsAre("off web3", "web4:drain", "on web4",
+  EXPECT_THAT(RunTo(32), ElementsAre("web3:maint", "off web3", "web4:drain", "on web4",
                                      "web3 BOOTING->POWERING_OFF", "web4 DOWN->BOOTING"));
   EXPECT_EQ(controller_->counters().boot_failures, 1u);
   EXPECT_EQ(controller_->nodes()[2].failures, 1u);

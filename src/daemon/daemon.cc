@@ -139,6 +139,8 @@ core::Status LiveDaemon::Init() {
   EBB_RETURN_IF_ERROR(loop_.HandleSignal(SIGHUP, [this] { Reload(); }));
   const std::size_t n = config_.nodes.size();
   cost_ = metrics::CostMeter({.c1 = config_.cost_c1, .c2 = config_.cost_c2});
+  // The port first: a start that fails here has created nothing (no state file, no run folder).
+  EBB_RETURN_IF_ERROR(StartHttp());
 
   lb::haproxy::HaproxyLoadBalancerOptions lb_options;
   lb_options.addresses = config_.haproxy_sockets;
@@ -223,8 +225,6 @@ core::Status LiveDaemon::Init() {
   saved_states_.assign(n, NodeState::kUnknown);
   saved_nodes_.assign(n, control::NodeRuntime{});
   for (std::size_t i = 0; i < n; ++i) saved_nodes_[i].state = NodeState::kUnknown;
-
-  EBB_RETURN_IF_ERROR(StartHttp());
 
   spdlog::info("ebb run: {} nodes behind backend {} at {}; policy {}, every {} s{}",
                config_.nodes.size(), config_.backend, Join(config_.haproxy_sockets),

@@ -3,11 +3,13 @@
 #include <charconv>
 #include <filesystem>
 #include <set>
+#include <span>
 
 #include <fmt/format.h>
 
 #include "config/config_file.h"
 #include "config/toml_section.h"
+#include "power/command_template.h"
 
 namespace ebb::daemon {
 
@@ -87,8 +89,14 @@ void ReadPower(TomlSection& p, const std::string& path, LiveConfig& c,
         errors->push_back(
             fmt::format("{}: {}", config::Where(node->source()), argv.status().message()));
       }
-    } else {
-      p.StringArray(key, *out);
+    } else if (p.StringArray(key, *out) && !out->empty()) {
+      // Placeholders are checked here, where the key's line is known.
+      core::Result<power::CommandTemplate> parsed =
+          power::CommandTemplate::Parse(fmt::format("power.{}", key), *out);
+      if (!parsed.ok()) {
+        errors->push_back(
+            fmt::format("{}: {}", config::Where(node->source()), parsed.status().message()));
+      }
     }
   }
   p.Number("timeout_s", c.power.timeout_s, 0, true);
@@ -102,7 +110,7 @@ void ReadPower(TomlSection& p, const std::string& path, LiveConfig& c,
 }
 
 void ReadNodes(const toml::node* node_array, const std::string& path, LiveConfig& c,
-               std::vector<std::string>* errors) {
+               std::vector<std::string>& node_where, std::vector<std::string>* errors) {
   if (node_array == nullptr) {
     errors->push_back(
         fmt::format("{}: no [[node]] tables: name every backend server ebb manages", path));
@@ -123,6 +131,7 @@ void ReadNodes(const toml::node* node_array, const std::string& path, LiveConfig
       continue;
     }
     TomlSection n(element.as_table(), fmt::format("node[{}]", i), errors);
+    node_where.push_back(config::Where(element.source()));
     core::NodeSpec spec{.name = "",
                         .host = "127.0.0.1",
                         .capacity_rps = c.cluster.capacity_rps,
@@ -216,8 +225,8 @@ core::Result<LiveConfig> LoadLiveConfig(const std::string& path,
     // Only a given value can be wrong (the default is valid): name its line.
     const toml::node* given = http.Get("listen");
     if (!listen.ok()) {
-      errors.push_back(fmt::format("{}: {}", given ? config::Where(given->source()) : path,
-                                   listen.message()));
+      errors.push_back(
+          fmt::format("{}: {}", given ? config::Where(given->source()) : path, listen.message()));
     }
   }
 
@@ -231,7 +240,8 @@ core::Result<LiveConfig> LoadLiveConfig(const std::string& path,
   sla.RejectUnknown();
 
   // Nodes before [policy]: max_nodes defaults to their number.
-  ReadNodes(top.Get("node"), path, c, &errors);
+  std::vector<std::string> node_where;
+  ReadNodes(top.Get("node"), path, c, node_where, &errors);
   const int total = static_cast<int>(c.nodes.size());
   TomlSection pol = top.Sub("policy");
   config::ReadPolicy(pol, std::max(total, 1), path, c.policy, &errors);
@@ -239,12 +249,26 @@ core::Result<LiveConfig> LoadLiveConfig(const std::string& path,
   top.RejectUnknown();
 
   if (errors.empty()) {
-    config::CheckPolicy(c.policy, total, "the number of [[node]] tables", path, &errors);
+    const toml::node* min_nodes = pol.table() ? pol.table()->get("min_nodes") : nullptr;
+    config::CheckPolicy(c.policy, total, "the number of [[node]] tables",
+                        min_nodes ? config::Where(min_nodes->source()) : path, &errors);
   }
   if (errors.empty()) {
-    core::Status power_ok = power::ValidatePowerDriverOptions(c.power);
-    if (power_ok.ok()) power_ok = power::ValidateForNodes(c.power, c.nodes);
-    if (!power_ok.ok()) errors.push_back(fmt::format("{}: {}", path, power_ok.message()));
+    const std::string power_where =
+        power_section.table() ? config::Where(power_section.table()->source()) : path;
+    const core::Status power_ok = power::ValidatePowerDriverOptions(c.power);
+    if (!power_ok.ok()) {
+      errors.push_back(fmt::format("{}: {}", power_where, power_ok.message()));
+    } else {
+      // Each node against the templates: the error points at the node's table.
+      for (std::size_t i = 0; i < c.nodes.size(); ++i) {
+        const core::Status node_ok =
+            power::ValidateForNodes(c.power, std::span<const core::NodeSpec>(&c.nodes[i], 1));
+        if (!node_ok.ok()) {
+          errors.push_back(fmt::format("{}: {}", node_where[i], node_ok.message()));
+        }
+      }
+    }
   }
   EBB_RETURN_IF_ERROR(config::ErrorsToStatus(errors));
   return c;

@@ -313,7 +313,7 @@ TEST_F(LiveConfigTest, MacPlaceholderWithANodeLackingAMac) {
   EXPECT_THAT(message, HasSubstr("power.on: node web1 has no mac"));
   // The template's line or the node's.
   const std::string at_template = At("{mac}");
-  const std::string at_node = At("name = \"web1\"");
+  const std::string at_node = At("[[node]]");  // web1's table, the first
   EXPECT_TRUE(message.find(at_template) != std::string::npos ||
               message.find(at_node) != std::string::npos)
       << message;

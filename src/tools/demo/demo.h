@@ -24,7 +24,7 @@ struct DemoOptions {
   int nodes = 6;
   int workers = 4;  // per node: requests served at once (haproxy maxconn)
   double service_mean_s = 0.05;
-  std::string policy = "threshold";
+  std::string policy = "regression-mean";
   double boot_delay_s = 0;  // extra time a node takes to boot (testserver --boot-delay)
   std::string keep_dir;     // keep the work folder here (empty: a temp folder, removed)
   bool json = false;        // print the summary as JSON (for scripts and tests)
