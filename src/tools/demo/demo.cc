@@ -355,8 +355,13 @@ int RunDemo(const DemoOptions& o) {
     return power::ChildProcess::Spawn(
         {.argv = std::move(argv), .output_path = (dir / log).string()}, cluster.clock);
   };
-  auto haproxy =
-      spawn({haproxy_binary, "-f", (dir / "haproxy.cfg").string(), "-db"}, "haproxy.log");
+  // haproxy's own notices (stderr) are kept apart from its access log (stdout), which logstat
+  // reads: one file for both could let a notice cut into a log line.
+  auto haproxy = power::ChildProcess::Spawn(
+      {.argv = {haproxy_binary, "-f", (dir / "haproxy.cfg").string(), "-db"},
+       .output_path = (dir / "haproxy.log").string(),
+       .capture_stderr = power::StderrCapture::kYes},
+      cluster.clock);
   if (!haproxy.ok()) return fail("haproxy: " + haproxy.status().message());
   cluster.haproxy = std::move(*haproxy);
   for (int i = 0; i < 100 && !fs::exists(dir / "admin.sock"); ++i) {
@@ -371,7 +376,8 @@ int RunDemo(const DemoOptions& o) {
   core::Result<top::DaemonUrl> url = top::ParseDaemonUrl(status_url);
   if (!url.ok()) return fail(url.status().message());
 
-  fmt::print(o.out,
+  FILE* progress = o.json ? stderr : o.out;
+  fmt::print(progress,
              "ebb demo: haproxy on 127.0.0.1:{} in front of {} testserver nodes ({} workers, "
              "{} s mean service), switched by `ebb run` (policy {}); status at {}/status\n",
              frontend_port, o.nodes, o.workers, o.service_mean_s, o.policy, status_url);
@@ -391,7 +397,7 @@ int RunDemo(const DemoOptions& o) {
   if (g_interrupted.load()) return 130;
   if (!serving) return fail("no node came into rotation within 30 s: see ebb-run.log");
 
-  fmt::print(o.out,
+  fmt::print(progress,
              "ebb demo: replaying {:.0f} s of {} (from Unix time {:.0f}) in {:.0f} s: x{:.0f} "
              "faster, x{} requests\n",
              o.trace_seconds, fs::path(o.trace).filename().string(), window_start, replay_s,
@@ -404,7 +410,7 @@ int RunDemo(const DemoOptions& o) {
   if (!replay.ok()) return fail("ebb replay: " + replay.status().message());
   cluster.replay = std::move(*replay);
 
-  const bool tty = o.live && ::isatty(::fileno(o.out));
+  const bool tty = o.live && ::isatty(::fileno(progress));
   LiveStats live;
   const double began = cluster.clock.Now();
   double last_line = -1e9;
@@ -428,19 +434,19 @@ int RunDemo(const DemoOptions& o) {
     if (tty) {
       top::TopLayout layout{.columns = 100, .rows = 14 + o.nodes, .colour = top::ColourMode::kAnsi};
       layout.source = fmt::format("demo {:.0f}/{:.0f} s", now - began, replay_s);
-      fmt::print(o.out, "\x1b[H\x1b[2J{}", top::RenderTop(*status, layout));
-      std::fflush(o.out);
+      fmt::print(progress, "\x1b[H\x1b[2J{}", top::RenderTop(*status, layout));
+      std::fflush(progress);
     } else if (now - last_line >= 10) {
       last_line = now;
       std::string states;
       for (const json& node : status->value("nodes", json::array())) {
         states += fmt::format(" {}:{}", node.value("name", "?"), node.value("state", "?"));
       }
-      fmt::print(o.out, "  t={:>4.0f}s  {:>6.1f} rps  serving {}  powered {} {}\n", now - began,
+      fmt::print(progress, "  t={:>4.0f}s  {:>6.1f} rps  serving {}  powered {} {}\n", now - began,
                  status->value("/load/rate_rps"_json_pointer, 0.0),
                  status->value("/load/serving"_json_pointer, 0),
                  status->value("/load/powered"_json_pointer, 0), states);
-      std::fflush(o.out);
+      std::fflush(progress);
     }
   }
   if (g_interrupted.load()) {
