@@ -85,13 +85,8 @@ Status RealtimeEventLoop::Run() {
         return Status::Ok();
       }
     }
-    // Due timers first, in time order; one at a time so that a callback may cancel the next.
-    if (!timers_.empty() && timers_.begin()->first.first <= Now()) {
-      auto node = timers_.extract(timers_.begin());
-      when_.erase(node.key().second);
-      node.mapped()();
-      continue;
-    }
+    // Signals and wake-ups are read before every timer, due or not: a loop whose timers are
+    // always late (a tick longer than its interval) must still hear SIGTERM.
     int timeout_ms = -1;
     if (!timers_.empty()) {
       const double wait_s = timers_.begin()->first.first - Now();
@@ -115,6 +110,13 @@ Status RealtimeEventLoop::Run() {
           if (static_cast<int>(info.ssi_signo) == signal) callback();
         }
       }
+      continue;  // a callback may have stopped the loop or cancelled the next timer
+    }
+    // One due timer at a time, in time order, so that a callback may cancel the next.
+    if (!timers_.empty() && timers_.begin()->first.first <= Now()) {
+      auto node = timers_.extract(timers_.begin());
+      when_.erase(node.key().second);
+      node.mapped()();
     }
   }
 }

@@ -65,11 +65,34 @@ class TickDecisionSink final : public control::DecisionSink {
   std::optional<control::DecisionRecord> last_;
 };
 
-// What the HTTP thread serves: copies made on the loop thread after each tick.
+// What /status and /metrics show: plain copies made on the loop thread after each tick (cheap:
+// no formatting), turned into JSON or Prometheus text on the HTTP thread only when asked for.
+struct StatusData {
+  Seconds now = 0;
+  control::TickSummary tick;
+  control::ControllerCounters counters;
+  std::vector<control::NodeRuntime> nodes;
+  std::vector<std::string> why;
+  std::deque<control::DecisionRecord> decisions;
+  std::uint64_t store_failures = 0;
+  std::uint64_t reloads = 0;
+  std::uint64_t failed_reloads = 0;
+  std::uint64_t divergences = 0;
+  double power_w = 0;
+  double energy_kwh = 0;
+  double always_on_kwh = 0;
+  double cost_c1 = 0;
+  double cost_c2 = 0;
+  double cost_rate = 0;
+  double cost_mean = 0;
+  double cost_total = 0;
+  std::string policy;
+  Seconds interval_s = 0;
+};
+
 struct Snapshot {
   std::mutex mutex;
-  std::string status_json = "{}";
-  std::string metrics_text;
+  StatusData data;
 };
 
 class LiveDaemon final : public Daemon {
@@ -91,6 +114,9 @@ class LiveDaemon final : public Daemon {
   double NodePowerW(const control::NodeRuntime& node, double utilisation) const;
   void Account(Seconds now);
   void Publish(Seconds now);
+  StatusData CopySnapshot();
+  std::string RenderStatus(const StatusData& d) const;
+  std::string RenderDaemonMetrics(const StatusData& d) const;
   std::string RenderMetrics(Seconds now) const;
   void Reload();
   void Shutdown();
@@ -239,16 +265,11 @@ core::Status LiveDaemon::StartHttp() {
   int port = 0;
   EBB_RETURN_IF_ERROR(ParseListenAddress("http.listen", config_.http_listen, host, port));
   http_.Get("/status", [this](const httplib::Request&, httplib::Response& res) {
-    std::lock_guard<std::mutex> lock(snapshot_.mutex);
-    res.set_content(snapshot_.status_json, "application/json");
+    res.set_content(RenderStatus(CopySnapshot()), "application/json");
   });
   http_.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-    std::string text;
-    {
-      std::lock_guard<std::mutex> lock(snapshot_.mutex);
-      text = snapshot_.metrics_text;
-    }
-    res.set_content(text + RenderMetrics(loop_.Now()), "text/plain; version=0.0.4");
+    res.set_content(RenderDaemonMetrics(CopySnapshot()) + RenderMetrics(loop_.Now()),
+                    "text/plain; version=0.0.4");
   });
   http_.Get("/", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("ebb: /status (JSON), /metrics (Prometheus)\n", "text/plain");
@@ -259,6 +280,10 @@ core::Status LiveDaemon::StartHttp() {
         fmt::format("{}: http.listen: cannot listen on {}", config_.source, config_.http_listen));
   }
   http_thread_ = std::thread([this] { http_.listen_after_bind(); });
+  // stop() before the server runs would be lost and leave the thread listening for ever.
+  for (int i = 0; i < 500 && !http_.is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   return core::Status::Ok();
 }
 
@@ -293,9 +318,12 @@ void LiveDaemon::Tick() {
   Publish(now);
   if (!stopping_) {
     // The next tick on the interval's grid: a slow tick delays one tick, not all that follow.
+    // After the tick's work: a tick that overran its interval skips the grid points it missed
+    // instead of running late ticks back to back.
     const Seconds interval = config_.policy.controller.interval_s;
-    Seconds next = started_at_ + std::ceil((now - started_at_) / interval + 1e-9) * interval;
-    if (next <= now) next += interval;
+    const Seconds done = loop_.Now();
+    Seconds next = started_at_ + std::ceil((done - started_at_) / interval + 1e-9) * interval;
+    if (next <= done) next += interval;
     ScheduleTick(next);
   }
 }
@@ -389,12 +417,42 @@ void LiveDaemon::Account(Seconds now) {
 }
 
 void LiveDaemon::Publish(Seconds now) {
-  const control::TickSummary& tick = controller_->last_tick();
-  const control::ControllerCounters& c = controller_->counters();
+  std::lock_guard<std::mutex> lock(snapshot_.mutex);
+  StatusData& d = snapshot_.data;
+  d.now = now;
+  d.tick = controller_->last_tick();
+  d.counters = controller_->counters();
+  d.nodes = controller_->nodes();  // assignments reuse the vectors' storage
+  d.why = controller_->why();
+  d.decisions = recent_;
+  d.store_failures = store_failures_;
+  d.reloads = reloads_;
+  d.failed_reloads = failed_reloads_;
+  d.divergences = divergences_;
+  d.power_w = last_power_w_;
+  d.energy_kwh = power_w_.IntegralUntil(now) / 3.6e6;
+  d.always_on_kwh = always_on_power_w_.IntegralUntil(now) / 3.6e6;
+  d.cost_c1 = config_.cost_c1;
+  d.cost_c2 = config_.cost_c2;
+  d.cost_rate = cost_.empty() ? 0.0 : cost_.rate();
+  d.cost_mean = cost_.empty() ? 0.0 : cost_.mean_rate();
+  d.cost_total = cost_.TotalUntil(now);
+  d.policy = config_.policy.policy.name;
+  d.interval_s = config_.policy.controller.interval_s;
+}
+
+StatusData LiveDaemon::CopySnapshot() {
+  std::lock_guard<std::mutex> lock(snapshot_.mutex);
+  return snapshot_.data;
+}
+
+std::string LiveDaemon::RenderStatus(const StatusData& d) const {
+  const Seconds now = d.now;
+  const control::TickSummary& tick = d.tick;
+  const control::ControllerCounters& c = d.counters;
   json nodes = json::array();
-  const auto& runtime = controller_->nodes();
-  for (std::size_t i = 0; i < runtime.size(); ++i) {
-    const control::NodeRuntime& node = runtime[i];
+  for (std::size_t i = 0; i < d.nodes.size(); ++i) {
+    const control::NodeRuntime& node = d.nodes[i];
     nodes.push_back({{"name", config_.nodes[i].name},
                      {"state", core::ToString(node.state)},
                      {"since", node.since},
@@ -403,7 +461,7 @@ void LiveDaemon::Publish(Seconds now) {
                      {"sessions", node.sessions},
                      {"boots", node.boots},
                      {"failures", node.failures},
-                     {"why", controller_->why()[i]}});
+                     {"why", d.why[i]}});
   }
   json haproxy = json::array();
   const bool poll_ok = c.poll_failures == 0 || tick.have_rate;
@@ -411,17 +469,15 @@ void LiveDaemon::Publish(Seconds now) {
     haproxy.push_back({{"address", address}, {"ok", poll_ok}, {"error", ""}});
   }
   json decisions = json::array();
-  for (const control::DecisionRecord& r : recent_) decisions.push_back(DecisionJson(r));
-  const double energy_kwh = power_w_.IntegralUntil(now) / 3.6e6;
-  const double always_on_kwh = always_on_power_w_.IntegralUntil(now) / 3.6e6;
+  for (const control::DecisionRecord& r : d.decisions) decisions.push_back(DecisionJson(r));
   json status = {
       {"version", "0.1.0"},
       {"now", now},
       {"started_at", started_at_},
       {"config", config_.source},
       {"dry_run", options_.dry_run},
-      {"policy", config_.policy.policy.name},
-      {"interval_s", config_.policy.controller.interval_s},
+      {"policy", d.policy},
+      {"interval_s", d.interval_s},
       {"backend", config_.backend},
       {"haproxy", haproxy},
       {"load",
@@ -444,24 +500,31 @@ void LiveDaemon::Publish(Seconds now) {
         {"readies", c.readies},
         {"boot_failures", c.boot_failures},
         {"command_failures", c.command_failures},
-        {"store_failures", store_failures_},
-        {"reloads", reloads_},
-        {"failed_reloads", failed_reloads_},
-        {"haproxy_divergences", divergences_}}},
+        {"store_failures", d.store_failures},
+        {"reloads", d.reloads},
+        {"failed_reloads", d.failed_reloads},
+        {"haproxy_divergences", d.divergences}}},
       {"energy",
-       {{"power_w", last_power_w_},
-        {"energy_kwh", energy_kwh},
-        {"always_on_energy_kwh", always_on_kwh},
-        {"saving_ratio", always_on_kwh > 0 ? 1 - energy_kwh / always_on_kwh : 0.0}}},
+       {{"power_w", d.power_w},
+        {"energy_kwh", d.energy_kwh},
+        {"always_on_energy_kwh", d.always_on_kwh},
+        {"saving_ratio", d.always_on_kwh > 0 ? 1 - d.energy_kwh / d.always_on_kwh : 0.0}}},
       {"cost",
-       {{"c1", config_.cost_c1},
-        {"c2", config_.cost_c2},
-        {"current", cost_.empty() ? 0.0 : cost_.rate()},
-        {"mean", cost_.empty() ? 0.0 : cost_.mean_rate()},
-        {"total", cost_.TotalUntil(now)}}},
+       {{"c1", d.cost_c1},
+        {"c2", d.cost_c2},
+        {"current", d.cost_rate},
+        {"mean", d.cost_mean},
+        {"total", d.cost_total}}},
       {"decisions", decisions},
   };
+  return status.dump();
+}
 
+std::string LiveDaemon::RenderDaemonMetrics(const StatusData& d) const {
+  const Seconds now = d.now;
+  const control::TickSummary& tick = d.tick;
+  const control::ControllerCounters& c = d.counters;
+  const auto& runtime = d.nodes;
   metrics::PrometheusText m;
   auto gauge = [&m](std::string_view name, std::string_view help, double value,
                     const metrics::Labels& labels = {}) {
@@ -496,23 +559,19 @@ void LiveDaemon::Publish(Seconds now) {
   counter("ebb_boot_failures_total", "Boots that timed out.", c.boot_failures);
   counter("ebb_poll_failures_total", "Failed balancer polls.", c.poll_failures);
   counter("ebb_command_failures_total", "Failed balancer or power commands.", c.command_failures);
-  counter("ebb_store_failures_total", "Failed state store commits.", store_failures_);
+  counter("ebb_d.store_failurestotal", "Failed state store commits.", d.store_failures);
   counter("ebb_haproxy_divergences_total", "Servers whose state differed between instances.",
-          divergences_);
-  gauge("ebb_power_watts", "Estimated power of the cluster (node model).", last_power_w_);
-  gauge("ebb_energy_kwh", "Estimated energy since start.", energy_kwh);
+          d.divergences);
+  gauge("ebb_power_watts", "Estimated power of the cluster (node model).", d.power_w);
+  gauge("ebb_energy_kwh", "Estimated energy since start.", d.energy_kwh);
   gauge("ebb_always_on_energy_kwh", "Estimated energy of the same cluster always on.",
-        always_on_kwh);
-  gauge("ebb_cost_rate", "Running cost C = c1*L + c2*S now.", cost_.empty() ? 0 : cost_.rate());
-  gauge("ebb_cost_mean", "Time-weighted mean of C since start.",
-        cost_.empty() ? 0 : cost_.mean_rate());
-  gauge("ebb_cost_total", "Integral of C over time since start.", cost_.TotalUntil(now));
+        d.always_on_kwh);
+  gauge("ebb_cost_rate", "Running cost C = c1*L + c2*S now.", d.cost_rate);
+  gauge("ebb_cost_mean", "Time-weighted mean of C since start.", d.cost_mean);
+  gauge("ebb_cost_total", "Integral of C over time since start.", d.cost_total);
 
-  std::string text = m.Render();
-  std::string body = status.dump();
-  std::lock_guard<std::mutex> lock(snapshot_.mutex);
-  snapshot_.status_json = std::move(body);
-  snapshot_.metrics_text = std::move(text);
+  (void)now;
+  return m.Render();
 }
 
 // The host's own numbers, read when scraped (on the HTTP thread: HostStats is stateless).

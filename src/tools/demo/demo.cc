@@ -364,10 +364,16 @@ int RunDemo(const DemoOptions& o) {
       cluster.clock);
   if (!haproxy.ok()) return fail("haproxy: " + haproxy.status().message());
   cluster.haproxy = std::move(*haproxy);
-  for (int i = 0; i < 100 && !fs::exists(dir / "admin.sock"); ++i) {
+  std::optional<power::ExitStatus> haproxy_exit;
+  for (int i = 0; i < 400 && !fs::exists(dir / "admin.sock"); ++i) {
+    if ((haproxy_exit = cluster.haproxy->Poll())) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  if (!fs::exists(dir / "admin.sock")) return fail("haproxy did not start: see haproxy.log");
+  if (!fs::exists(dir / "admin.sock")) {
+    return fail(fmt::format("haproxy did not start{}: {}",
+                            haproxy_exit ? " (" + haproxy_exit->ToString() + ")" : "",
+                            cluster.haproxy->StderrTail(600)));
+  }
 
   auto daemon = spawn({o.ebb_binary, "run", (dir / "ebb.toml").string()}, "ebb-run.log");
   if (!daemon.ok()) return fail("ebb run: " + daemon.status().message());
