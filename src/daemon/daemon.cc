@@ -1,5 +1,7 @@
 #include "daemon/daemon.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -10,12 +12,12 @@
 #include <thread>
 
 #include <fmt/format.h>
-#include <httplib.h>
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
 #include "control/controller.h"
 #include "daemon/dry_run_load_balancer.h"
+#include "daemon/http_server.h"
 #include "daemon/live_config.h"
 #include "lb/haproxy/haproxy_load_balancer.h"
 #include "metrics/cost_meter.h"
@@ -152,8 +154,7 @@ class LiveDaemon final : public Daemon {
   double last_power_w_ = 0;
 
   Snapshot snapshot_;
-  httplib::Server http_;
-  std::thread http_thread_;
+  std::unique_ptr<HttpServer> http_;
   metrics::HostStats host_stats_;
 };
 
@@ -264,35 +265,23 @@ core::Status LiveDaemon::StartHttp() {
   std::string host;
   int port = 0;
   EBB_RETURN_IF_ERROR(ParseListenAddress("http.listen", config_.http_listen, host, port));
-  http_.Get("/status", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(RenderStatus(CopySnapshot()), "application/json");
+  auto server = HttpServer::Start(host, port, [this](std::string_view path) -> HttpResponse {
+    if (path == "/status") {
+      return {.content_type = "application/json", .body = RenderStatus(CopySnapshot())};
+    }
+    if (path == "/metrics") {
+      return {.content_type = "text/plain; version=0.0.4",
+              .body = RenderDaemonMetrics(CopySnapshot()) + RenderMetrics(loop_.Now())};
+    }
+    if (path == "/") return {.body = "ebb: /status (JSON), /metrics (Prometheus)\n"};
+    return {.status = 404, .body = "not found: /status, /metrics\n"};
   });
-  http_.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(RenderDaemonMetrics(CopySnapshot()) + RenderMetrics(loop_.Now()),
-                    "text/plain; version=0.0.4");
-  });
-  http_.Get("/", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("ebb: /status (JSON), /metrics (Prometheus)\n", "text/plain");
-  });
-  const bool bound = port == 0 ? http_.bind_to_any_port(host) >= 0 : http_.bind_to_port(host, port);
-  if (!bound) {
-    return core::UnavailableError(
-        fmt::format("{}: http.listen: cannot listen on {}", config_.source, config_.http_listen));
-  }
-  http_thread_ = std::thread([this] { http_.listen_after_bind(); });
-  // stop() before the server runs would be lost and leave the thread listening for ever.
-  for (int i = 0; i < 500 && !http_.is_running(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  if (!server.ok()) return server.status().WithContext(config_.source);
+  http_ = std::move(*server);
   return core::Status::Ok();
 }
 
-void LiveDaemon::StopHttp() {
-  if (http_thread_.joinable()) {
-    http_.stop();
-    http_thread_.join();
-  }
-}
+void LiveDaemon::StopHttp() { http_.reset(); }
 
 void LiveDaemon::ScheduleTick(Seconds at) {
   tick_timer_ = loop_.ScheduleAt(at, [this] { Tick(); });
@@ -316,6 +305,11 @@ void LiveDaemon::Tick() {
   Persist(now, std::move(decision));
   Account(now);
   Publish(now);
+  if (controller_->counters().ticks == 1) {
+    // Start-up (reading the store, the first tick writing every node) is the only burst of
+    // allocations; give what it freed back, so the daemon's resident size is its steady state.
+    malloc_trim(0);
+  }
   if (!stopping_) {
     // The next tick on the interval's grid: a slow tick delays one tick, not all that follow.
     // After the tick's work: a tick that overran its interval skips the grid points it missed

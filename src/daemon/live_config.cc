@@ -1,5 +1,7 @@
 #include "daemon/live_config.h"
 
+#include <arpa/inet.h>
+
 #include <charconv>
 #include <filesystem>
 #include <set>
@@ -31,6 +33,13 @@ core::Status ParseListenAddress(std::string_view key, std::string_view text, std
   host = std::string(text.substr(0, colon));
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
+  }
+  in6_addr ignored{};
+  if (::inet_pton(AF_INET, host.c_str(), &ignored) != 1 &&
+      ::inet_pton(AF_INET6, host.c_str(), &ignored) != 1) {
+    return core::InvalidArgumentError(fmt::format(
+        "{}: expected an IP address and a port (\"127.0.0.1:9180\", \"[::1]:9180\"), got \"{}\"",
+        key, text));
   }
   port = parsed;
   return core::Status::Ok();

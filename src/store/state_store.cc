@@ -303,6 +303,8 @@ class StateStore::Checkpointer {
     std::unique_ptr<Checkpointer> checkpointer(new Checkpointer(path, options.checkpoint_pages));
     EBB_RETURN_IF_ERROR(checkpointer->db_.Open());
     sqlite3_busy_timeout(checkpointer->db_.handle(), options.busy_timeout_ms);
+    EBB_RETURN_IF_ERROR(
+        checkpointer->db_.Exec("PRAGMA cache_size=-64", "cannot set the cache size"));
     // A connection learns that the file is in WAL mode on its first read; until then a
     // checkpoint would be a no-op.
     EBB_ASSIGN_OR_RETURN(std::string ignored,
@@ -428,6 +430,9 @@ core::Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& pa
                                    ? "PRAGMA synchronous=FULL"
                                    : "PRAGMA synchronous=NORMAL",
                                "cannot set synchronous"));
+  // The daemon's working set is a few pages (the node rows, the newest decisions): a small page
+  // cache keeps its memory bounded (the default is 2 MiB per connection).
+  EBB_RETURN_IF_ERROR(db->Exec("PRAGMA cache_size=-256", "cannot set the cache size"));
 
   if (version == 0) {
     // Two daemons may create the same new file at once: decide under the write lock.

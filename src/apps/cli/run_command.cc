@@ -1,5 +1,7 @@
 #include "apps/cli/run_command.h"
 
+#include <malloc.h>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,6 +26,9 @@ struct RunArgs {
 };
 
 int RunDaemon(const RunArgs& args) {
+  // One malloc arena for all threads: the HTTP and store threads allocate little, and an arena
+  // each would cost the daemon more memory than they ever use.
+  mallopt(M_ARENA_MAX, 1);
   auto logger = spdlog::stderr_color_mt("ebb");
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   spdlog::set_default_logger(logger);
