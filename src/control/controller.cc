@@ -213,7 +213,8 @@ void Controller::Reconcile(Seconds now, std::vector<std::string>& actions) {
         }
         break;
       case NodeState::kBooting:
-        if (up) {
+        // Only a settled UP: out of maint, HAProxy shows a server UP until its first check.
+        if (up && s.health_settled) {
           BringIntoRotation(node.id, now, actions);
         } else if (now >= node.deadline) {
           ++counters_.boot_failures;

@@ -35,6 +35,10 @@ struct ServerStats {
   AdminState admin = AdminState::kReady;
   Health health = Health::kDown;
   int sessions = 0;  // requests being served now (scur)
+  // False while the verdict is in transition: HAProxy's "UP 1/3" is a server still in rotation
+  // whose checks have begun to fail, and a server just taken out of maint shows it before its
+  // first check. A node that boots goes into rotation only on a settled UP.
+  bool health_settled = true;
 };
 
 struct BackendStats {

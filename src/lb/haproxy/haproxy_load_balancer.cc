@@ -96,6 +96,7 @@ HaproxyLoadBalancer::HaproxyLoadBalancer(const core::Clock& clock,
     view.seen.resize(servers);
     view.admin.resize(servers);
     view.health.resize(servers);
+    view.transitional.assign(servers, false);
     view.sessions.resize(servers);
   }
 }
@@ -153,6 +154,7 @@ core::Status HaproxyLoadBalancer::ReadInstance(std::size_t instance, InstanceVie
     view.seen[index] = true;
     view.admin[index] = row.admin;
     view.health[index] = row.health;
+    view.transitional[index] = row.transitional;
     view.sessions[index] = *row.scur;
     if (!row.admin) admin_hidden = true;
   }
@@ -227,6 +229,7 @@ void HaproxyLoadBalancer::MergeServer(std::size_t server, ServerStats& out) {
   AdminState least_restrictive = first_admin;
   bool any_down = false;
   bool all_up = true;
+  bool settled = true;
   for (const InstanceView& view : views_) {
     sessions += view.sessions[server];
     const AdminState admin = *view.admin[server];
@@ -235,9 +238,11 @@ void HaproxyLoadBalancer::MergeServer(std::size_t server, ServerStats& out) {
     least_restrictive = std::min(least_restrictive, admin);
     any_down |= view.health[server] == Health::kDown;
     all_up &= view.health[server] == Health::kUp;
+    settled &= !view.transitional[server];
   }
   out.sessions = static_cast<int>(std::min<std::uint64_t>(sessions, 1u << 30));
   out.health = any_down ? Health::kDown : all_up ? Health::kUp : Health::kUnknown;
+  out.health_settled = settled;
   out.admin = least_restrictive;
   if (!admin_differs && !health_differs) return;
 

@@ -106,6 +106,7 @@ class HaproxyLoadBalancer final : public LoadBalancer {
     std::vector<bool> seen;  // per configured server
     std::vector<std::optional<AdminState>> admin;
     std::vector<Health> health;
+    std::vector<bool> transitional;
     std::vector<std::uint64_t> sessions;
   };
 

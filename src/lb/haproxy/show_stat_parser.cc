@@ -344,6 +344,8 @@ core::Status ParseShowStat(std::string_view reply, ShowStatTable& out,
       }
       row.admin = words.admin;
       row.health = words.health;
+      row.transitional = row.status.find('/') != std::string_view::npos &&
+                         row.status.find("(via") == std::string_view::npos;
     }
     out.rows.push_back(row);
   }

@@ -58,6 +58,7 @@ struct StatRow {
   // Server rows only, from `status` (see the table above).
   std::optional<AdminState> admin;
   Health health = Health::kUnknown;
+  bool transitional = false;  // "UP 1/3", "DOWN 1/2": the checks are moving it to the other side
 };
 
 struct StatRowError {

@@ -102,7 +102,11 @@ TEST(ShowStatParserTest, EdgeCasesCaptureStatusWordsAndQuotedField) {
   ASSERT_EQ(table.rows.size(), 17u);
   EXPECT_EQ(FindRow(table, "b", "i-1")->status, "UP 1/2");
   EXPECT_EQ(FindRow(table, "b", "i-1")->health, Health::kUp);
+  EXPECT_TRUE(FindRow(table, "b", "i-1")->transitional);  // up, but its checks are failing
   EXPECT_EQ(FindRow(table, "b", "i-4")->health, Health::kDown);
+  EXPECT_EQ(FindRow(table, "b", "i-4")->transitional,
+            FindRow(table, "b", "i-4")->status.find('/') != std::string_view::npos);
+  EXPECT_FALSE(FindRow(table, "b", "i-5")->transitional);  // MAINT
   EXPECT_FALSE(FindRow(table, "b", "i-4")->admin.has_value());
   EXPECT_EQ(FindRow(table, "b", "i-5")->admin, AdminState::kMaint);
   EXPECT_EQ(FindRow(table, "b", "i-5")->health, Health::kUnknown);
