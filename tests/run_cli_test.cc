@@ -513,3 +513,17 @@ TEST_F(RunCliTest, DryRunDecidesAndLogsButSwitchesNothing) {
 }
 
 }  // namespace
+
+// The operator example and the README's copy of it stay loadable and identical.
+TEST(RunCliExampleTest, TheExampleConfigLoadsAndTheReadmeQuotesIt) {
+  const std::string example = std::string(EBB_REPO_DIR) + "/examples/ebb-run.toml";
+  const ebb::testing::CommandResult printed =
+      ebb::testing::RunShell(std::string(EBB_BINARY) + " haproxy-config " + example);
+  ASSERT_EQ(printed.exit_code, 0) << printed.err;
+  EXPECT_THAT(printed.out, HasSubstr("backend "));
+  const std::string readme = ebb::testing::ReadFile(std::string(EBB_REPO_DIR) + "/README.md");
+  std::string body = ebb::testing::ReadFile(example);
+  // The README shows the file from its first table on.
+  body = body.substr(body.find("\n[") + 1);
+  EXPECT_THAT(readme, HasSubstr(body.substr(0, body.size() - 1)));
+}
