@@ -38,8 +38,9 @@ void WriteAll(int fd, const std::uint8_t* data, std::size_t size) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
-  constexpr TraceFormat kFormats[] = {workload::TraceFormat::kAuto, workload::TraceFormat::kPerSecond,
-                                      workload::TraceFormat::kPerMinute, workload::TraceFormat::kPerRequest};
+  constexpr TraceFormat kFormats[] = {
+      ebb::workload::TraceFormat::kAuto, ebb::workload::TraceFormat::kPerSecond,
+      ebb::workload::TraceFormat::kPerMinute, ebb::workload::TraceFormat::kPerRequest};
   const TraceFormat format = kFormats[data[0] % 4];
   const int fd = TraceFd();
   WriteAll(fd, data + 1, size - 1);
@@ -51,7 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(!reader.status().message().empty());
     return 0;
   }
-  FUZZ_CHECK((*reader)->format() != workload::TraceFormat::kAuto);
+  FUZZ_CHECK((*reader)->format() != ebb::workload::TraceFormat::kAuto);
   ebb::workload::TraceRecord record;
   bool first = true;
   double last_start = 0;

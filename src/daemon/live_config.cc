@@ -214,7 +214,13 @@ core::Result<LiveConfig> LoadLiveConfig(const std::string& path,
 
   TomlSection state = top.Sub("state");
   std::string state_path = "ebb.db";
-  const bool state_given = state.String("path", state_path);
+  bool state_given = state.String("path", state_path);
+  if (state_given && state_path.empty()) {
+    // An empty path is no file (and std::filesystem::absolute throws on it).
+    state.Error(*state.Get("path"), "path", "a file path");
+    state_given = false;
+    state_path = "ebb.db";
+  }
   c.state_path = state_given ? config::ResolvePath(*state.Get("path"), state_path, path)
                              : (std::filesystem::path(c.source).parent_path() / state_path)
                                    .lexically_normal()

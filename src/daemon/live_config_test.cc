@@ -177,6 +177,15 @@ TEST_F(LiveConfigTest, OverriddenStatePathIsRelativeToTheWorkingFolder) {
   EXPECT_EQ(c->state_path, (fs::current_path() / "rel.db").lexically_normal().string());
 }
 
+// Found by fuzz/live_config_fuzzer: `--set state.path=` made std::filesystem::absolute("") throw
+// out of LoadLiveConfig, and an empty path in the file named the file's folder.
+TEST_F(LiveConfigTest, EmptyStatePathIsAnError) {
+  EXPECT_THAT(Error(Base(), {"state.path="}),
+              HasSubstr("state.path: expected a file path, got \"\""));
+  const std::string message = Error(Base() + "[state]\npath = \"\"\n");
+  EXPECT_THAT(message, HasSubstr(At("path = ") + "state.path: expected a file path"));
+}
+
 TEST_F(LiveConfigTest, UnknownKeysEverywhereAreReportedAtOnce) {
   std::string text = "colour = \"blue\"\n" + Base();
   text.replace(text.find("[haproxy]\n"), 10, "[haproxy]\nsokcet = \"/tmp/x.sock\"\n");

@@ -71,7 +71,9 @@ std::size_t SplitRecord(std::string_view text, std::size_t pos,
         ++i;
       }
       fields.push_back(text.substr(start, std::min(field_end, size) - start));
-      if (i < size && text[i] != ',' && text[i] != '\n' && text[i] != '\r') {
+      // After the closing quote: a comma, the end of the line, or CRLF. A lone '\r' is text.
+      const bool crlf = i < size && text[i] == '\r' && (i + 1 >= size || text[i + 1] == '\n');
+      if (i < size && text[i] != ',' && text[i] != '\n' && !crlf) {
         bad_quote = true;
         while (i < size && text[i] != ',' && text[i] != '\n') ++i;
       }

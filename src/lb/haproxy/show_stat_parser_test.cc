@@ -210,6 +210,24 @@ TEST(ShowStatParserTest, QuotedFieldsMayHoldCommasNewlinesAndBadQuotesAreRowErro
   EXPECT_EQ(table.errors[0].line, 5u);
 }
 
+// Found by fuzz/haproxy_show_stat_fuzzer: a lone '\r' after a closing quote ended the record and
+// swallowed the next byte, so the rest of the line became a row of its own ("eb,s2,...") and
+// later lines were numbered one too far.
+TEST(ShowStatParserTest, ALoneCarriageReturnAfterAClosingQuoteIsABadQuoteNotALineEnd) {
+  const std::string reply =
+      "# pxname,svname,qcur,scur,stot,status\n"
+      "web,s1,0,1,2,\"UP\"\rweb,s2,0,1,2,UP\n"
+      "web,s3,0,1,2,\"UP\"\r\n";
+  ShowStatTable table;
+  ASSERT_TRUE(ParseShowStat(reply, table).ok());
+  ASSERT_EQ(table.errors.size(), 1u);
+  EXPECT_EQ(table.errors[0].ToString(), "line 2: field 'status': unbalanced quote");
+  ASSERT_EQ(table.rows.size(), 1u);
+  EXPECT_EQ(table.rows[0].svname, "s3");
+  EXPECT_EQ(table.rows[0].line, 3u);
+  EXPECT_EQ(table.rows[0].status, "UP");
+}
+
 TEST(ShowStatParserTest, StatusWordsTable) {
   struct Row {
     std::string_view status;
