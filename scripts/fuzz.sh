@@ -10,7 +10,8 @@ seconds=${1:-60}
 shift || true
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
-  targets=(http_log_line http_request_parser http_response_parser http_url trace_reader sim_config)
+  targets=(http_log_line http_request_parser http_response_parser http_url trace_reader sim_config
+           haproxy_show_stat haproxy_show_info haproxy_servers_state command_template live_config)
 fi
 
 # libFuzzer's runtime comes with Clang's compiler-rt; install what is missing, like setup.sh.
