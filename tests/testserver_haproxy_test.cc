@@ -34,6 +34,7 @@
 #include <nlohmann/json.hpp>
 
 #include "testing/command.h"
+#include "testing/haproxy_process.h"
 #include "tools/testserver/blocking_http_client.h"
 
 namespace {
@@ -303,29 +304,6 @@ TEST(TestserverProcessTest, BadFlagsExitWithUsageErrors) {
 
 // --- two testservers behind haproxy -------------------------------------------------------
 
-std::string FindHaproxy() {
-  for (const char* candidate : {"/usr/sbin/haproxy", "/usr/local/sbin/haproxy", "/usr/bin/haproxy",
-                                "/usr/local/bin/haproxy"}) {
-    if (::access(candidate, X_OK) == 0) return candidate;
-  }
-  return "";
-}
-
-std::uint16_t FreeLoopbackPort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof(address);
-  std::uint16_t port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    port = ntohs(address.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
-
 // One command over HAProxy's admin socket; nullopt while it is not there yet.
 std::optional<std::string> AdminCommand(const fs::path& socket_path, const std::string& command) {
   const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -386,7 +364,7 @@ ServerStats ShowStat(const fs::path& socket_path, const std::string& backend) {
 class TestserverHaproxyTest : public testing::Test {
  protected:
   void SetUp() override {
-    haproxy_ = FindHaproxy();
+    haproxy_ = ebb::testing::HaproxyProcess::FindBinary();
     if (haproxy_.empty()) GTEST_SKIP() << "haproxy is not installed (apt-get install haproxy)";
     dir_ =
         fs::temp_directory_path() / ("ebb_haproxy_" + std::to_string(::getpid()) + "_" +
@@ -415,7 +393,7 @@ class TestserverHaproxyTest : public testing::Test {
       servers_.push_back(StartTestserver(flags));
       ASSERT_NE(servers_.back().port, 0) << servers_.back().child->output();
     }
-    frontend_port_ = FreeLoopbackPort();
+    frontend_port_ = ebb::testing::HaproxyProcess::FreeLoopbackPort();
     ASSERT_NE(frontend_port_, 0);
     std::ofstream config(dir_ / "haproxy.cfg");
     config << "global\n"
