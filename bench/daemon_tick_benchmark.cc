@@ -18,7 +18,7 @@
 //                         see the same machine; counters show_stat_us, tick_us and their ratio
 //   BM_Decide             Controller::Tick on a canned poll: the controller and policy alone
 //   BM_Commit/k           a commit of k changed nodes with their transitions and a decision
-//   BM_StatusNodesJson    the per-node part of the daemon's /status snapshot (not in the tick)
+//   BM_StatusNodesJson    the per-node part of a /status answer (rendered on request, not per tick)
 #include <benchmark/benchmark.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -380,9 +380,8 @@ void BM_Commit(benchmark::State& state) {
 }
 BENCHMARK(BM_Commit)->Arg(1)->Arg(10)->Arg(1000)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
-// What LiveDaemon::Publish builds after each tick for /status: one JSON object per node (the
-// same fields), dumped to text. Not part of the criterion's tick; measured to show its share of
-// the daemon's CPU per tick.
+// What a /status request makes the daemon build: one JSON object per node (the same fields),
+// dumped to text. Rendered on the HTTP thread when asked for, not in the tick.
 void BM_StatusNodesJson(benchmark::State& state) {
   const auto& runtime = g_rig->controller().nodes();
   const auto& specs = g_rig->config().nodes;
