@@ -132,12 +132,10 @@ class LiveDaemon final : public Daemon {
   lb::LoadBalancer* lb_ = nullptr;
   std::unique_ptr<power::PowerDriver> driver_;
   std::unique_ptr<policy::Policy> policy_;
-  std::vector<std::unique_ptr<policy::Policy>> retired_policies_;
   std::unique_ptr<store::StateStore> store_;
   TickDecisionSink sink_;
   std::unique_ptr<control::Controller> controller_;
 
-  std::vector<NodeState> saved_states_;
   std::vector<control::NodeRuntime> saved_nodes_;
   std::deque<control::DecisionRecord> recent_;
   Seconds started_at_ = 0;
@@ -249,7 +247,6 @@ core::Status LiveDaemon::Init() {
       recent_.push_front(it->record);
     }
   }
-  saved_states_.assign(n, NodeState::kUnknown);
   saved_nodes_.assign(n, control::NodeRuntime{});
   for (std::size_t i = 0; i < n; ++i) saved_nodes_[i].state = NodeState::kUnknown;
 
@@ -680,12 +677,15 @@ void LiveDaemon::Reload() {
     spdlog::error("reload failed, keeping the running configuration: {}", made.status().message());
     return;
   }
-  // The old policy may still be referenced by nothing, but keep it alive for simplicity of
-  // ownership: reloads are rare.
-  retired_policies_.push_back(std::move(policy_));
+  // The controller lets go of the old policy before it is destroyed.
+  controller_->Reconfigure(next.policy.controller, **made);
   policy_ = std::move(*made);
-  controller_->Reconfigure(next.policy.controller, *policy_);
-  cost_ = metrics::CostMeter({.c1 = next.cost_c1, .c2 = next.cost_c2});
+  if (next.cost_c1 != config_.cost_c1 || next.cost_c2 != config_.cost_c2) {
+    // A new cost model: its mean and total start again rather than mix two models.
+    cost_ = metrics::CostMeter({.c1 = next.cost_c1, .c2 = next.cost_c2});
+    spdlog::info("cost model now c1 = {}, c2 = {}: its mean and total start again", next.cost_c1,
+                 next.cost_c2);
+  }
   config_.policy = next.policy;
   config_.sla_s = next.sla_s;
   config_.cluster.power = next.cluster.power;
