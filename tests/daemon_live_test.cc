@@ -336,3 +336,26 @@ TEST_F(LiveCluster, AHangingPowerCommandIsTimedOutAndReported) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(LiveCluster, AnInvalidReloadKeepsTheRunningConfiguration) {
+  StartHaproxy(1, ProcessPower(), "name = \"threshold\"\nmin_nodes = 1");
+  StartDaemon();
+  ASSERT_TRUE(WaitFor([&] { return Count(Status(), "ONLINE") == 1; }, 30)) << Log();
+  WriteConfig("name = \"threshold\"\nmin_nodes = 1\nbogus_key = 3");
+  Signal(SIGHUP);
+  ASSERT_TRUE(
+      WaitFor([&] { return Status().value("/counters/failed_reloads"_json_pointer, 0) == 1; }, 10))
+      << Log();
+  EXPECT_THAT(Log(), HasSubstr("reload failed, keeping the running configuration"));
+  EXPECT_THAT(Log(), HasSubstr("unknown key \"policy.bogus_key\""));
+  // A valid file is taken.
+  WriteConfig("name = \"regression\"\nmin_nodes = 1");
+  Signal(SIGHUP);
+  EXPECT_TRUE(WaitFor([&] { return Status().value("policy", "") == "regression"; }, 10)) << Log();
+  EXPECT_EQ(Status().value("/counters/reloads"_json_pointer, 0), 1);
+  EXPECT_EQ(Count(Status(), "ONLINE"), 1);
+}
+
+}  // namespace
