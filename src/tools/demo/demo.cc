@@ -11,6 +11,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -125,6 +126,7 @@ core::Status WriteExcerpt(const DemoOptions& o, const fs::path& out, double& sta
 struct Cluster {
   WallClock clock;
   fs::path dir;
+  fs::path socket_dir;  // a short private folder: a UNIX socket's path has at most 107 bytes
   bool keep = false;
   std::unique_ptr<power::ChildProcess> haproxy;
   std::unique_ptr<power::ChildProcess> daemon;
@@ -160,10 +162,9 @@ struct Cluster {
     StopHaproxy();
     daemon.reset();
     haproxy.reset();
-    if (!keep && !dir.empty()) {
-      std::error_code ignored;
-      fs::remove_all(dir, ignored);
-    }
+    std::error_code ignored;
+    if (!socket_dir.empty()) fs::remove_all(socket_dir, ignored);
+    if (!keep && !dir.empty()) fs::remove_all(dir, ignored);
   }
 };
 
@@ -227,6 +228,17 @@ int RunDemo(const DemoOptions& o) {
     }
   }
   const fs::path& dir = cluster.dir;
+  // HAProxy binds its socket under a longer temporary name first, so the work folder (which may
+  // be deep, with --keep) is no place for it.
+  {
+    std::string pattern = (fs::temp_directory_path() / "ebb-sock-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      fmt::print(stderr, "ebb demo: cannot create a socket folder: {}\n", std::strerror(errno));
+      return 1;
+    }
+    cluster.socket_dir = pattern;
+  }
+  const fs::path admin_socket = cluster.socket_dir / "admin.sock";
   auto fail = [&](const std::string& what) {
     fmt::print(stderr, "ebb demo: {}\n", what);
     if (!cluster.keep) {
@@ -296,7 +308,7 @@ int RunDemo(const DemoOptions& o) {
   }
   {
     std::ofstream cfg(dir / "haproxy.cfg");
-    cfg << "global\n  stats socket " << (dir / "admin.sock").string()
+    cfg << "global\n  stats socket " << admin_socket.string()
         << " level admin\n  maxconn 4096\n  log stdout format raw local0\n"
         << "defaults\n  mode http\n  log global\n  option httplog\n  timeout connect 2s\n"
         << "  timeout client 60s\n  timeout server 60s\n  timeout queue 30s\n"
@@ -330,7 +342,7 @@ int RunDemo(const DemoOptions& o) {
     std::ofstream live(dir / "ebb.toml");
     live << "# written by `ebb demo`\n[cluster]\n"
          << model << "\n"
-         << policy_section << "\n[haproxy]\nsocket = " << Quote((dir / "admin.sock").string())
+         << policy_section << "\n[haproxy]\nsocket = " << Quote(admin_socket.string())
          << "\nbackend = \"web\"\n\n[power]\ndriver = \"process\"\non = " << on.dump()
          << "\nstop_timeout_s = 10\nrun_dir = " << Quote(cluster.power.run_dir)
          << "\n\n[state]\npath = " << Quote((dir / "ebb.db").string())
@@ -365,14 +377,14 @@ int RunDemo(const DemoOptions& o) {
   if (!haproxy.ok()) return fail("haproxy: " + haproxy.status().message());
   cluster.haproxy = std::move(*haproxy);
   std::optional<power::ExitStatus> haproxy_exit;
-  for (int i = 0; i < 400 && !fs::exists(dir / "admin.sock"); ++i) {
+  for (int i = 0; i < 400 && !fs::exists(admin_socket); ++i) {
     if ((haproxy_exit = cluster.haproxy->Poll())) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  if (!fs::exists(dir / "admin.sock")) {
+  if (!fs::exists(admin_socket)) {
     return fail(fmt::format("haproxy did not start{}: {}",
                             haproxy_exit ? " (" + haproxy_exit->ToString() + ")" : "",
-                            cluster.haproxy->StderrTail(600)));
+                            cluster.haproxy->StderrTail(2000)));
   }
 
   auto daemon = spawn({o.ebb_binary, "run", (dir / "ebb.toml").string()}, "ebb-run.log");

@@ -3,6 +3,9 @@
 // real terminal (tmux) driven by keys, a resize, SIGTERM and a daemon that goes away.
 #include "tools/top/top.h"
 
+#include <fcntl.h>
+#include <stdlib.h>
+
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -264,6 +267,22 @@ bool Has(const std::string& text, const std::string& what) {
 
 bool TmuxMissing() { return ebb::testing::RunShell("command -v tmux").exit_code != 0; }
 
+// A terminal for tmux needs a pseudo-terminal whose other side can be opened (a chroot without
+// /dev/pts has the master but not the slave).
+bool NoPseudoTerminal() {
+  const int master = ::posix_openpt(O_RDWR | O_NOCTTY);
+  if (master < 0) return true;
+  bool missing = ::grantpt(master) != 0 || ::unlockpt(master) != 0;
+  if (!missing) {
+    const char* name = ::ptsname(master);
+    const int slave = name == nullptr ? -1 : ::open(name, O_RDWR | O_NOCTTY);
+    missing = slave < 0;
+    if (slave >= 0) ::close(slave);
+  }
+  ::close(master);
+  return missing;
+}
+
 void ExpectRestored(const TmuxTop& tmux) {
   const std::string pane = tmux.WaitFor([](const std::string& p) { return Has(p, "after-top"); });
   EXPECT_TRUE(Has(pane, "top exited 0")) << pane;
@@ -276,6 +295,7 @@ void ExpectRestored(const TmuxTop& tmux) {
 
 TEST(TopLiveTest, DrawsRedrawsOnResizeAndQuitsOnQ) {
   if (TmuxMissing()) GTEST_SKIP() << "tmux is not installed";
+  if (NoPseudoTerminal()) GTEST_SKIP() << "no pseudo-terminal can be opened (/dev/pts)";
   StatusServer daemon;
   // A long interval: a redraw after the resize can only come from SIGWINCH.
   TmuxTop tmux(daemon.url(), 60);
@@ -302,6 +322,7 @@ TEST(TopLiveTest, DrawsRedrawsOnResizeAndQuitsOnQ) {
 
 TEST(TopLiveTest, KeepsTheLastScreenWhenTheDaemonGoesAwayAndStopsOnSigterm) {
   if (TmuxMissing()) GTEST_SKIP() << "tmux is not installed";
+  if (NoPseudoTerminal()) GTEST_SKIP() << "no pseudo-terminal can be opened (/dev/pts)";
   StatusServer daemon;
   TmuxTop tmux(daemon.url(), 0.2);
   ASSERT_TRUE(tmux.started());
@@ -323,6 +344,7 @@ TEST(TopLiveTest, KeepsTheLastScreenWhenTheDaemonGoesAwayAndStopsOnSigterm) {
 
 TEST(TopLiveTest, CtrlCQuits) {
   if (TmuxMissing()) GTEST_SKIP() << "tmux is not installed";
+  if (NoPseudoTerminal()) GTEST_SKIP() << "no pseudo-terminal can be opened (/dev/pts)";
   StatusServer daemon;
   TmuxTop tmux(daemon.url(), 0.2);
   ASSERT_TRUE(tmux.started());
