@@ -70,13 +70,21 @@ core::Status FirstError(const std::string& path, TraceFormat format = TraceForma
   }
 }
 
+// A parameterised test's name ("Case/param") would make a nested folder, whose parent would be
+// left behind: one folder, named with '_'.
+std::string FolderName(std::string name) {
+  for (char& c : name) {
+    if (c == '/') c = '_';
+  }
+  return name;
+}
+
 class TraceReaderFileTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ =
-        std::filesystem::temp_directory_path() /
-        ("ebb_trace_reader_test_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
+    dir_ = std::filesystem::temp_directory_path() /
+           ("ebb_trace_reader_test_" + FolderName(info->name()) + "_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
