@@ -309,7 +309,7 @@ int RunDemo(const DemoOptions& o) {
   {
     std::ofstream cfg(dir / "haproxy.cfg");
     cfg << "global\n  stats socket " << admin_socket.string()
-        << " level admin\n  maxconn 4096\n  log stdout format raw local0\n"
+        << " level admin\n  maxconn 4096\n  nbthread 1\n  log stdout format raw local0\n"
         << "defaults\n  mode http\n  log global\n  option httplog\n  timeout connect 2s\n"
         << "  timeout client 60s\n  timeout server 60s\n  timeout queue 30s\n"
         << "  timeout check 2s\n"
