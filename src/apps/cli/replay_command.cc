@@ -12,8 +12,8 @@
 
 #include <fmt/format.h>
 
-#include "workload/trace_reader.h"
 #include "tools/replay/replayer.h"
+#include "workload/trace_reader.h"
 
 namespace ebb::cli {
 namespace {

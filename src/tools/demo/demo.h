@@ -18,7 +18,7 @@ struct DemoOptions {
   std::string trace;       // per-second trace (default: the bundled NASA day)
   double trace_start = 0;  // Unix seconds into the trace (0: its first second)
   double trace_seconds = 86400;
-  double minutes = 3;   // replay length after compression
+  double minutes = 3;  // replay length after compression
   // Request multiplier; 0: chosen so that the busiest 5 s of the replay need 60 % of the nodes.
   double scale = 0;
   int nodes = 6;

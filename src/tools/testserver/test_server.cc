@@ -20,9 +20,9 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/write.hpp>
 
-#include "workload/random.h"
 #include "tools/testserver/http_request_parser.h"
 #include "tools/testserver/work_queue.h"
+#include "workload/random.h"
 
 namespace ebb::testserver {
 namespace {

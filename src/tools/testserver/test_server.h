@@ -22,8 +22,8 @@
 #include <vector>
 
 #include "core/status.h"
-#include "workload/service_time.h"
 #include "tools/testserver/status_after.h"
+#include "workload/service_time.h"
 
 namespace ebb::testserver {
 
@@ -32,7 +32,8 @@ enum class WorkMode { kSleep, kCpu };
 struct TestServerOptions {
   std::string bind = "127.0.0.1";  // an IPv4 or IPv6 literal; nothing else is bound
   std::uint16_t port = 0;          // 0: the kernel picks a free port (see TestServer::port)
-  workload::ServiceTimeOptions service_time{.kind = workload::ServiceTimeKind::kExponential, .mean_s = 0.1};
+  workload::ServiceTimeOptions service_time{.kind = workload::ServiceTimeKind::kExponential,
+                                            .mean_s = 0.1};
   int workers = 4;
   std::size_t queue = 64;  // requests waiting for a worker; 0: no queue
   WorkMode mode = WorkMode::kSleep;
