@@ -42,6 +42,7 @@
 #include "control/controller.h"
 #include "core/realtime_event_loop.h"
 #include "daemon/live_config.h"
+#include "daemon/tick_write.h"
 #include "lb/haproxy/haproxy_load_balancer.h"
 #include "policy/policy_factory.h"
 #include "power/power_driver_factory.h"
@@ -189,42 +190,13 @@ class TickRig {
     return ebb::core::Status::Ok();
   }
 
-  // LiveDaemon::Persist, minus its logging.
+  // LiveDaemon::Persist, minus its logging: the same write.
   void Persist(Seconds now, std::optional<ebb::control::DecisionRecord> decision) {
-    ebb::store::TickWrite write;
-    write.at = now;
-    const auto& nodes = controller_->nodes();
-    const auto& why = controller_->why();
-    for (std::size_t i = 0; i < nodes.size(); ++i) {
-      const ebb::control::NodeRuntime& node = nodes[i];
-      const ebb::control::NodeRuntime& saved = saved_nodes_[i];
-      if (node.state == saved.state && node.since == saved.since &&
-          node.deadline == saved.deadline && node.boots == saved.boots &&
-          node.failures == saved.failures) {
-        continue;
-      }
-      write.nodes.push_back({.name = config_.nodes[i].name,
-                             .state = node.state,
-                             .since = node.since,
-                             .deadline = node.deadline,
-                             .boots = node.boots,
-                             .failures = node.failures});
-      if (node.state != saved.state) {
-        write.transitions.push_back({.at = now,
-                                     .node = config_.nodes[i].name,
-                                     .from = saved.state,
-                                     .to = node.state,
-                                     .reason = why[i]});
-      }
-    }
+    const ebb::store::TickWrite write = ebb::daemon::MakeTickWrite(
+        now, config_.nodes, *controller_, saved_nodes_, std::move(decision));
     last_changed_nodes_ = write.nodes.size();
-    if (decision) {
-      write.decision = std::move(decision);
-      write.meta.emplace_back("last_up_at", fmt::format("{:.6f}", controller_->last_up_at()));
-      write.meta.emplace_back("last_any_at", fmt::format("{:.6f}", controller_->last_any_at()));
-    }
     if (store_->Commit(write).ok()) {
-      saved_nodes_ = nodes;
+      saved_nodes_ = controller_->nodes();
     } else {
       ++store_failures_;
     }

@@ -19,6 +19,7 @@
 #include "daemon/dry_run_load_balancer.h"
 #include "daemon/http_server.h"
 #include "daemon/live_config.h"
+#include "daemon/tick_write.h"
 #include "lb/haproxy/haproxy_load_balancer.h"
 #include "metrics/cost_meter.h"
 #include "metrics/host_stats.h"
@@ -320,41 +321,15 @@ void LiveDaemon::Tick() {
 }
 
 void LiveDaemon::Persist(Seconds now, std::optional<control::DecisionRecord> decision) {
-  store::TickWrite write;
-  write.at = now;
-  const auto& nodes = controller_->nodes();
-  const auto& why = controller_->why();
-  for (std::size_t i = 0; i < nodes.size(); ++i) {
-    const control::NodeRuntime& node = nodes[i];
-    const control::NodeRuntime& saved = saved_nodes_[i];
-    const bool changed = node.state != saved.state || node.since != saved.since ||
-                         node.deadline != saved.deadline || node.boots != saved.boots ||
-                         node.failures != saved.failures;
-    if (!changed) continue;
-    write.nodes.push_back({.name = config_.nodes[i].name,
-                           .state = node.state,
-                           .since = node.since,
-                           .deadline = node.deadline,
-                           .boots = node.boots,
-                           .failures = node.failures});
-    if (node.state != saved.state) {
-      write.transitions.push_back({.at = now,
-                                   .node = config_.nodes[i].name,
-                                   .from = saved.state,
-                                   .to = node.state,
-                                   .reason = why[i]});
-      spdlog::debug("{}: {} -> {} ({})", config_.nodes[i].name, core::ToString(saved.state),
-                    core::ToString(node.state), why[i]);
-    }
-  }
-  if (decision) {
-    write.decision = std::move(decision);
-    write.meta.emplace_back("last_up_at", fmt::format("{:.6f}", controller_->last_up_at()));
-    write.meta.emplace_back("last_any_at", fmt::format("{:.6f}", controller_->last_any_at()));
+  const store::TickWrite write =
+      MakeTickWrite(now, config_.nodes, *controller_, saved_nodes_, std::move(decision));
+  for (const store::TransitionWrite& t : write.transitions) {
+    spdlog::debug("{}: {} -> {} ({})", t.node, core::ToString(t.from), core::ToString(t.to),
+                  t.reason);
   }
   const core::Status status = store_->Commit(write);
   if (status.ok()) {
-    saved_nodes_ = nodes;
+    saved_nodes_ = controller_->nodes();
   } else {
     // Kept in memory and written with the next tick that succeeds; the loop goes on.
     ++store_failures_;
