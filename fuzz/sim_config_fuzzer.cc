@@ -13,48 +13,13 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz/config_input.h"
 #include "fuzz/fuzz_check.h"
 #include "policy/policy_factory.h"
 #include "sim/sim_config.h"
 
-namespace {
-
-int ConfigFd() {
-  static const int fd = memfd_create("sim.toml", 0);
-  FUZZ_CHECK(fd >= 0);
-  return fd;
-}
-
-void WriteAll(int fd, std::string_view text) {
-  FUZZ_CHECK(ftruncate(fd, 0) == 0);
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = pwrite(fd, text.data() + done, text.size() - done, static_cast<off_t>(done));
-    FUZZ_CHECK(n > 0);
-    done += static_cast<std::size_t>(n);
-  }
-}
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  std::string_view input(reinterpret_cast<const char*>(data), size);
-  const std::size_t nul = input.find('\0');
-  const std::string_view file = input.substr(0, nul);
-  std::vector<std::string> overrides;
-  if (nul != std::string_view::npos) {
-    std::string_view rest = input.substr(nul + 1);
-    while (true) {
-      const std::size_t next = rest.find('\0');
-      overrides.emplace_back(rest.substr(0, next));
-      if (next == std::string_view::npos) break;
-      rest.remove_prefix(next + 1);
-    }
-  }
-
-  const int fd = ConfigFd();
-  WriteAll(fd, file);
-  const std::string path = "/proc/self/fd/" + std::to_string(fd);
+  const auto [path, overrides] = WriteConfigInput(data, size);
   ebb::core::Result<ebb::sim::SimConfig> config = ebb::sim::LoadSimConfig(path, overrides);
   if (!config.ok()) {
     FUZZ_CHECK(!config.status().message().empty());
