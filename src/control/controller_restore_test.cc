@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "control/controller.h"
+#include "control/controller_test_fixture.h"
 #include "core/virtual_event_loop.h"
 #include "testing/fake_load_balancer.h"
 #include "testing/fake_power_driver.h"
@@ -27,32 +28,6 @@ using power::PowerStatus;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-class RecordingSink final : public DecisionSink {
- public:
-  void Record(const DecisionRecord& record) override { records.push_back(record); }
-  std::vector<DecisionRecord> records;
-};
-
-// web1..webN: 100 rps each, 10 s to boot, 5 s to shut down.
-std::vector<core::NodeSpec> Specs(int n) {
-  std::vector<core::NodeSpec> specs;
-  for (int i = 1; i <= n; ++i) {
-    specs.push_back({.name = "web" + std::to_string(i),
-                     .host = "10.0.0." + std::to_string(i),
-                     .capacity_rps = 100,
-                     .boot_s = 10,
-                     .shutdown_s = 5});
-  }
-  return specs;
-}
-
-ControllerOptions Options() {
-  ControllerOptions options;
-  options.interval_s = 1;
-  options.guard.down_cooldown_s = 0;
-  return options;
-}
-
 NodeRuntime Saved(NodeState state, Seconds since,
                   Seconds deadline = std::numeric_limits<double>::infinity()) {
   NodeRuntime saved;
@@ -66,74 +41,14 @@ NodeRuntime Saved(NodeState state, Seconds since,
 // start-up would (at t = 0, before the first tick), then a periodic timer ticks it every second.
 // One journal holds, in order, the balancer's commands ("web3:maint"), the power commands
 // ("off web3") and after each tick the transitions it made ("web3 DRAINING->POWERING_OFF").
-class ControllerRestoreTest : public ::testing::Test {
+class ControllerRestoreTest : public ControllerFixture {
  protected:
-  void Build(int n, ControllerOptions options = Options()) {
-    std::vector<core::NodeSpec> specs = Specs(n);
-    std::vector<std::string> names;
-    for (const core::NodeSpec& s : specs) names.push_back(s.name);
-    lb_ = std::make_unique<testing::FakeLoadBalancer>(loop_, names);
-    lb_->set_journal(&journal_);
-    power_.set_journal(&journal_);
-    controller_ = std::make_unique<Controller>(specs, options, *lb_, power_, policy_, &sink_);
-    last_states_.assign(specs.size(), NodeState::kUnknown);
-    tick_ = [this, interval = options.interval_s] {
-      lb_->AddRequests(static_cast<std::uint64_t>(rate_rps_ * interval));
-      controller_->Tick(loop_.Now());
-      RecordTransitions();
-      loop_.ScheduleAfter(interval, tick_);
-    };
-    loop_.ScheduleAt(0, tick_);
-  }
-
-  void RecordTransitions() {
-    for (const NodeRuntime& n : controller_->nodes()) {
-      if (n.state != last_states_[n.id]) {
-        journal_.push_back(controller_->specs()[n.id].name + " " +
-                           std::string(core::ToString(last_states_[n.id])) + "->" +
-                           std::string(core::ToString(n.state)));
-        last_states_[n.id] = n.state;
-      }
-    }
-  }
-
-  // Runs the ticks up to `t` and returns the journal since the last call.
-  std::vector<std::string> RunTo(Seconds t) {
-    loop_.RunUntil(t);
-    std::vector<std::string> out = std::move(journal_);
-    journal_.clear();
-    return out;
-  }
-
-  // The journal written outside ticks (by Restore), taken without running anything.
-  std::vector<std::string> TakeJournal() {
-    std::vector<std::string> out = std::move(journal_);
-    journal_.clear();
-    return out;
-  }
-
   // A server in maint: HAProxy runs no check there, so its health is unknown.
   void SetMaint(std::string_view name) {
     lb_->SetAdmin(name, lb::AdminState::kMaint);
     lb_->SetHealth(name, lb::Health::kUnknown);
     lb_->SetSessions(name, 0);
   }
-
-  NodeState State(int index) const { return controller_->nodes()[index].state; }
-  const NodeRuntime& Node(int index) const { return controller_->nodes()[index]; }
-  const std::string& Why(int index) const { return controller_->why()[index]; }
-  const std::vector<DecisionRecord>& records() const { return sink_.records; }
-
-  core::VirtualEventLoop loop_;
-  std::unique_ptr<testing::FakeLoadBalancer> lb_;
-  testing::FakePowerDriver power_;
-  testing::ScriptedPolicy policy_;
-  RecordingSink sink_;
-  std::unique_ptr<Controller> controller_;
-  std::vector<std::string> journal_;
-  std::vector<NodeState> last_states_;
-  std::function<void()> tick_;
-  double rate_rps_ = 150;
 };
 
 TEST_F(ControllerRestoreTest, RestoredDrainWaitsForSessionsThenPowersOff) {
