@@ -359,6 +359,21 @@ TEST_F(LiveCluster, AnInvalidReloadKeepsTheRunningConfiguration) {
   EXPECT_TRUE(WaitFor([&] { return Status().value("policy", "") == "regression"; }, 10)) << Log();
   EXPECT_EQ(Status().value("/counters/reloads"_json_pointer, 0), 1);
   EXPECT_EQ(Count(Status(), "ONLINE"), 1);
+
+  // /metrics: the daemon's families and the host's, in Prometheus' text format.
+  httplib::Client client("127.0.0.1", http_port_);
+  client.set_read_timeout(5, 0);
+  auto metrics = client.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(metrics->status, 200);
+  for (const char* line :
+       {"# TYPE ebb_nodes gauge", "ebb_nodes{state=\"ONLINE\"} 1", "# TYPE ebb_boots_total counter",
+        "ebb_power_watts ", "ebb_energy_kwh ", "ebb_cost_total ",
+        "ebb_host_cpu_seconds_total{mode=\"idle\"}", "ebb_host_memory_total_bytes ",
+        "ebb_host_network_receive_bytes_total{interface=\"lo\"}", "ebb_host_load1 ",
+        "ebb_host_tcp_connections{state=\"LISTEN\"}"}) {
+    EXPECT_THAT(metrics->body, HasSubstr(line));
+  }
 }
 
 }  // namespace

@@ -58,6 +58,23 @@ json DecisionJson(const control::DecisionRecord& r) {
               {"reason", r.reason}};
 }
 
+// One family and one sample at a time; the names and help texts are the daemon's own constants,
+// so a rejected one is a programming error (tests/daemon_live_test.cc reads the page), not a
+// runtime fault.
+struct MetricWriter {
+  metrics::PrometheusText& text;
+  void Gauge(std::string_view name, std::string_view help, double value,
+             const metrics::Labels& labels = {}) {
+    (void)text.Declare(name, metrics::MetricType::kGauge, help);
+    (void)text.Add(name, labels, value);
+  }
+  void Counter(std::string_view name, std::string_view help, std::uint64_t value,
+               const metrics::Labels& labels = {}) {
+    (void)text.Declare(name, metrics::MetricType::kCounter, help);
+    (void)text.AddInteger(name, labels, value);
+  }
+};
+
 // Collects the decision of the tick that is running; the daemon writes it out after the tick.
 class TickDecisionSink final : public control::DecisionSink {
  public:
@@ -492,15 +509,11 @@ std::string LiveDaemon::RenderDaemonMetrics(const StatusData& d) const {
   const control::ControllerCounters& c = d.counters;
   const auto& runtime = d.nodes;
   metrics::PrometheusText m;
-  auto gauge = [&m](std::string_view name, std::string_view help, double value,
-                    const metrics::Labels& labels = {}) {
-    (void)m.Declare(name, metrics::MetricType::kGauge, help);
-    (void)m.Add(name, labels, value);
-  };
-  auto counter = [&m](std::string_view name, std::string_view help, std::uint64_t value) {
-    (void)m.Declare(name, metrics::MetricType::kCounter, help);
-    (void)m.AddInteger(name, {}, value);
-  };
+  MetricWriter w{m};
+  auto gauge = [&w](std::string_view name, std::string_view help, double value,
+                    const metrics::Labels& labels = {}) { w.Gauge(name, help, value, labels); };
+  auto counter = [&w](std::string_view name, std::string_view help, std::uint64_t value,
+                      const metrics::Labels& labels = {}) { w.Counter(name, help, value, labels); };
   for (NodeState s :
        {NodeState::kUnknown, NodeState::kBusy, NodeState::kOnline, NodeState::kOffline,
         NodeState::kDown, NodeState::kBooting, NodeState::kDraining, NodeState::kPoweringOff}) {
@@ -543,16 +556,11 @@ std::string LiveDaemon::RenderDaemonMetrics(const StatusData& d) const {
 // The host's own numbers, read when scraped (on the HTTP thread: HostStats is stateless).
 std::string LiveDaemon::RenderMetrics(Seconds) const {
   metrics::PrometheusText m;
-  auto gauge = [&m](std::string_view name, std::string_view help, double value,
-                    const metrics::Labels& labels = {}) {
-    (void)m.Declare(name, metrics::MetricType::kGauge, help);
-    (void)m.Add(name, labels, value);
-  };
-  auto counter = [&m](std::string_view name, std::string_view help, std::uint64_t value,
-                      const metrics::Labels& labels = {}) {
-    (void)m.Declare(name, metrics::MetricType::kCounter, help);
-    (void)m.AddInteger(name, labels, value);
-  };
+  MetricWriter w{m};
+  auto gauge = [&w](std::string_view name, std::string_view help, double value,
+                    const metrics::Labels& labels = {}) { w.Gauge(name, help, value, labels); };
+  auto counter = [&w](std::string_view name, std::string_view help, std::uint64_t value,
+                      const metrics::Labels& labels = {}) { w.Counter(name, help, value, labels); };
   if (auto cpu = host_stats_.ReadCpu(); cpu.ok()) {
     (void)m.Declare("ebb_host_cpu_seconds_total", metrics::MetricType::kCounter,
                     "CPU time of the host by mode.");
