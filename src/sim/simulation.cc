@@ -207,6 +207,7 @@ core::Result<SimSummary> RunSimulation(const SimConfig& config, const SimOutputs
                        .p95 = h.Quantile(0.95),
                        .p99 = h.Quantile(0.99),
                        .max = h.max()};
+  s.response_time_bins = h.NonEmptyBins();
   const double always_on_j = config.nodes * config.power.idle_w * end + c.dynamic_energy_j;
   const double optimum_j = best.static_energy_j + c.dynamic_energy_j;
   s.energy_kwh = c.energy_j / kJoulesPerKwh;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -14,6 +15,7 @@
 #include "core/status.h"
 #include "report/timeseries_digest.h"
 #include "sim/sim_config.h"
+#include "stats/latency_histogram.h"
 
 namespace ebb::sim {
 
@@ -32,6 +34,8 @@ struct SimSummary {
   std::uint64_t aborted = 0;
   double sla_ok_ratio = 0;  // completed within the SLA / requests (rejections are misses)
   LatencySummary response_time_s;
+  // The completed requests' response times, for distribution plots (not part of ToJson).
+  std::vector<stats::LatencyHistogram::Bin> response_time_bins;
   double energy_kwh = 0;
   double always_on_energy_kwh = 0;
   double saving_ratio = 0;

@@ -1,6 +1,7 @@
 #include "stats/latency_histogram.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace ebb::stats {
 
@@ -27,6 +28,18 @@ double LatencyHistogram::Quantile(double q) const {
     if (seen >= std::max<std::uint64_t>(rank, 1)) return std::min(BucketMiddle(i), max_);
   }
   return max_;
+}
+
+std::vector<LatencyHistogram::Bin> LatencyHistogram::NonEmptyBins() const {
+  std::vector<Bin> bins;
+  for (int i = 0; i < kBuckets; ++i) {
+    if (counts_[i] == 0) continue;
+    bins.push_back(
+        {.lower_s = i == 0 ? 0.0 : BucketPoint(i, 0),
+         .upper_s = i == kBuckets - 1 ? std::numeric_limits<double>::infinity() : BucketPoint(i, 1),
+         .count = counts_[i]});
+  }
+  return bins;
 }
 
 }  // namespace ebb::stats

@@ -35,6 +35,16 @@ class LatencyHistogram {
   // The q-quantile (0 < q <= 1): the middle of the bucket that holds it, capped by the maximum.
   double Quantile(double q) const;
 
+  // A bucket that holds requests: `count` response times in [lower_s, upper_s). The first bucket
+  // also holds everything shorter (lower_s 0), the last everything longer (upper_s infinity).
+  struct Bin {
+    double lower_s = 0;
+    double upper_s = 0;
+    std::uint64_t count = 0;
+  };
+  // The non-empty buckets, shortest first: the whole distribution, for plots and files.
+  std::vector<Bin> NonEmptyBins() const;
+
  private:
   static int Index(double seconds) {
     if (!(seconds > 0x1.0p-20)) return 0;
@@ -45,11 +55,13 @@ class LatencyHistogram {
     const int sub = static_cast<int>((mantissa * 2 - 1) * (1 << kSubBits));
     return (e << kSubBits) + sub;
   }
-  static double BucketMiddle(int index) {
+  // Where bucket `index` starts (offset 0), its middle (0.5) or its end (1), in seconds.
+  static double BucketPoint(int index, double offset) {
     const int e = (index >> kSubBits) + kMinExponent;
-    const double sub = (index & ((1 << kSubBits) - 1)) + 0.5;
+    const double sub = (index & ((1 << kSubBits) - 1)) + offset;
     return std::ldexp(1.0 + sub / (1 << kSubBits), e);
   }
+  static double BucketMiddle(int index) { return BucketPoint(index, 0.5); }
 
   std::vector<std::uint64_t> counts_;
   std::uint64_t count_ = 0;

@@ -31,5 +31,27 @@ TEST(LatencyHistogramTest, ExtremesAndMerge) {
   EXPECT_EQ(a.Quantile(0.5), 0);
 }
 
+TEST(LatencyHistogramTest, NonEmptyBinsHoldEveryRequestInOrder) {
+  LatencyHistogram h;
+  for (double seconds : {0.0, 0.010, 0.010, 0.2, 3.0, 1e7}) h.Add(seconds);
+  const std::vector<LatencyHistogram::Bin> bins = h.NonEmptyBins();
+  ASSERT_EQ(bins.size(), 5u);
+  std::uint64_t total = 0;
+  for (std::size_t i = 0; i < bins.size(); ++i) {
+    total += bins[i].count;
+    EXPECT_LT(bins[i].lower_s, bins[i].upper_s);
+    if (i > 0) {
+      EXPECT_LE(bins[i - 1].upper_s, bins[i].lower_s);
+    }
+  }
+  EXPECT_EQ(total, h.count());
+  EXPECT_EQ(bins[0].lower_s, 0);
+  EXPECT_EQ(bins[1].count, 2u);
+  EXPECT_LE(bins[1].lower_s, 0.010);
+  EXPECT_GT(bins[1].upper_s, 0.010);
+  EXPECT_LT(bins[1].upper_s / bins[1].lower_s, 1.01);
+  EXPECT_TRUE(std::isinf(bins.back().upper_s));
+}
+
 }  // namespace
 }  // namespace ebb::stats
