@@ -30,6 +30,8 @@ TEST(ErlangCTest, MatchesTheTextbookFormAcrossATable) {
   }
 }
 
+TEST(ErlangCTest, KnownValue) { EXPECT_NEAR(ErlangC(10, 9), 0.66873, 1e-5); }
+
 TEST(ErlangCTest, EdgeCases) {
   EXPECT_EQ(ErlangC(4, 0), 0);
   EXPECT_EQ(ErlangC(4, 4), 1);  // unstable

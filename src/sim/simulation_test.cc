@@ -8,22 +8,13 @@
 
 #include <gtest/gtest.h>
 
+#include "queueing/erlang_c.h"
 #include "sim/report_writer.h"
 
 namespace ebb::sim {
 namespace {
 
-// Erlang C: the probability that an arrival waits in an M/M/c queue with offered load a = λ/μ.
-double ErlangC(int c, double a) {
-  double term = 1;  // a^k / k!
-  double sum = 0;
-  for (int k = 0; k < c; ++k) {
-    sum += term;
-    term *= a / (k + 1);
-  }
-  const double last = term * c / (c - a);  // a^c / c! * c / (c - a)
-  return last / (sum + last);
-}
+using queueing::ErlangC;
 
 SimConfig AlwaysOn(int nodes, int maxconn, double rate, double mean_s, double duration_s) {
   SimConfig c;
@@ -39,8 +30,6 @@ SimConfig AlwaysOn(int nodes, int maxconn, double rate, double mean_s, double du
   c.seed = 7;
   return c;
 }
-
-TEST(SimulationTest, ErlangCKnownValue) { EXPECT_NEAR(ErlangC(10, 9), 0.66873, 1e-5); }
 
 struct MmcCase {
   int nodes;
