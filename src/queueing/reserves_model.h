@@ -37,12 +37,32 @@ struct ReservesResult {
   double p_reserves_off;  // probability that the reserves are off (not powered, not booting)
 };
 
-// The exact steady state of the model for the given thresholds.
+// The largest N and U accepted: the exact solution holds max(U + 1, N) levels in memory.
+inline constexpr int kMaxReservesLevel = 1'000'000;
+
+// OK when the model holds: N in [1, kMaxReservesLevel]; nu, mu > 0; c1, c2, lambda >= 0; all
+// finite; lambda < N mu (stable once the reserves are on).
+core::Status ValidateReservesParams(const ReservesParams& params);
+// ValidateReservesParams, and m in [0, N], D, U in [0, kMaxReservesLevel], D <= U when m > 0
+// (with m = 0 there is nothing to switch and D, U are ignored).
+core::Status ValidateReserves(const ReservesParams& params, const ReservesThresholds& thresholds);
+
+// The exact steady state of the model for the given thresholds: O(max(U, N)) time and memory.
 core::Result<ReservesResult> EvaluateReserves(const ReservesParams& params,
                                               const ReservesThresholds& thresholds);
 
-// The thresholds (m, D, U) of least cost, with their values.
+// The range OptimalReserves searches: m in [0, N], 0 <= D <= U <= max_up (m = 0 is reported as
+// D = U = 0).
+struct ReservesSearch {
+  int max_up = -1;  // < 0: the default, 2 N
+};
+
+// The thresholds (m, D, U) of least cost in the search range, with their values (exact, from
+// EvaluateReserves). Never worse than HeuristicReserves. See reserves_optimizer.h for the method
+// and its cost.
 core::Result<ReservesResult> OptimalReserves(const ReservesParams& params);
+core::Result<ReservesResult> OptimalReserves(const ReservesParams& params,
+                                             const ReservesSearch& search);
 
 // The published heuristic: n = floor(rho + (1 + sqrt(1 + 4 rho c1 / c2)) / 2) servers always on
 // (at least ceil-stable), m = N - n, D = n - 1, U = N. Assumes valid params.
