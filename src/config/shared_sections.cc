@@ -46,9 +46,11 @@ void ReadPolicy(TomlSection& pol, int total_nodes, const std::string& path, Poli
   pol.Number("history_s", out.policy.history_s, 0, true);
   pol.Number("mean_s", out.policy.mean_s, 0, true);
   pol.Number("epsilon_s", out.policy.epsilon_s, 0);
+  pol.String("sign_off", out.policy.sign_off);
   pol.Number("up_cooldown_s", controller.guard.up_cooldown_s, 0);
   pol.Number("down_cooldown_s", controller.guard.down_cooldown_s, 0);
   pol.Int("max_transitions_per_tick", controller.guard.max_transitions_per_tick, 1);
+  pol.Number("max_transitions_share", controller.guard.max_transitions_share, 0, false, 1);
   pol.Number("drain_timeout_s", controller.drain_timeout_s, 0);
   controller.guard.stale_after_s = 3 * controller.interval_s;
   // Enough load samples for the longest window a policy reads. The controller allocates them at

@@ -1,13 +1,20 @@
 #include "control/guard.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include <fmt/format.h>
 
 namespace ebb::control {
 
+int MaxTransitions(const GuardOptions& options, int total_nodes) {
+  const double share = std::ceil(options.max_transitions_share * std::max(0, total_nodes));
+  return std::max(options.max_transitions_per_tick, static_cast<int>(share));
+}
+
 GuardVerdict ApplyGuard(const GuardOptions& options, const GuardInput& in) {
   GuardVerdict v;
+  const int max_transitions = MaxTransitions(options, in.total_nodes);
   const int lowest = std::max(1, options.min_serving);
   const int highest = std::min(options.max_serving, in.total_nodes);
   v.target = std::clamp(in.policy_target, std::min(lowest, highest), highest);
@@ -24,7 +31,7 @@ GuardVerdict ApplyGuard(const GuardOptions& options, const GuardInput& in) {
     if (in.now - in.last_up_at < options.up_cooldown_s) {
       add_note(fmt::format("scale-up held: up cooldown {}s", options.up_cooldown_s));
     } else {
-      v.add = std::min(want, options.max_transitions_per_tick);
+      v.add = std::min(want, max_transitions);
       if (v.add < want) add_note(fmt::format("{} of {} started this tick", v.add, want));
     }
   } else if (v.target < in.serving) {
@@ -36,7 +43,7 @@ GuardVerdict ApplyGuard(const GuardOptions& options, const GuardInput& in) {
     } else if (in.now - in.last_any_at < options.down_cooldown_s) {
       add_note(fmt::format("scale-down held: down cooldown {}s", options.down_cooldown_s));
     } else {
-      v.remove = std::min(want, options.max_transitions_per_tick);
+      v.remove = std::min(want, max_transitions);
       if (v.remove < want) add_note(fmt::format("{} of {} drained this tick", v.remove, want));
     }
   }

@@ -16,8 +16,11 @@ struct GuardOptions {
   int max_serving = std::numeric_limits<int>::max();
   core::Seconds up_cooldown_s = 0;      // after a scale-up, no further scale-up for this long
   core::Seconds down_cooldown_s = 120;  // after any scale action, no scale-down for this long
-  int max_transitions_per_tick = 8;     // boots + drains + readies started in one tick
-  core::Seconds stale_after_s = 5;      // balancer data older than this blocks scale-down
+  // Boots + drains + readies started in one tick: the larger of the absolute count and the share
+  // of the cluster, so that a big cluster is not scaled a few nodes at a time.
+  int max_transitions_per_tick = 8;
+  double max_transitions_share = 0.1;
+  core::Seconds stale_after_s = 5;  // balancer data older than this blocks scale-down
 };
 
 struct GuardInput {
@@ -37,6 +40,9 @@ struct GuardVerdict {
   int remove = 0;    // nodes to drain
   std::string note;  // why the guard changed the policy's wish; empty when it did not
 };
+
+// The transitions one tick may start on a cluster of `total_nodes`.
+int MaxTransitions(const GuardOptions& options, int total_nodes);
 
 GuardVerdict ApplyGuard(const GuardOptions& options, const GuardInput& input);
 

@@ -122,5 +122,24 @@ TEST(GuardTest, DefaultsKeepOneNodeAndBlockStaleScaleDown) {
   EXPECT_EQ(stale.remove, 0);
 }
 
+// On a big cluster a tick may start a share of the nodes' transitions, not a fixed few: the
+// limit is the larger of the two, each configurable.
+TEST(GuardTest, TransitionsPerTickScaleWithTheCluster) {
+  GuardOptions options = Options(/*min_serving=*/1, /*max_serving=*/1000);
+  EXPECT_EQ(MaxTransitions(options, 10), 8);
+  EXPECT_EQ(MaxTransitions(options, 1000), 100);
+  EXPECT_EQ(MaxTransitions(options, 1001), 101);
+  GuardVerdict v = ApplyGuard(options, Input(300, 900, 0, 1000));
+  EXPECT_EQ(v.remove, 100);
+  EXPECT_EQ(v.note, "100 of 600 drained this tick");
+  v = ApplyGuard(options, Input(700, 400, 0, 1000));
+  EXPECT_EQ(v.add, 100);
+  options.max_transitions_share = 0;  // the absolute count alone, as before
+  EXPECT_EQ(ApplyGuard(options, Input(300, 900, 0, 1000)).remove, 8);
+  options.max_transitions_per_tick = 1;
+  options.max_transitions_share = 0.5;
+  EXPECT_EQ(ApplyGuard(options, Input(1, 4, 0, 4)).remove, 2);
+}
+
 }  // namespace
 }  // namespace ebb::control

@@ -100,6 +100,20 @@ Decision SignOffOne(const PolicyInput& input, double expected_rps, const std::st
       .reason = fmt::format("{}: sign off one node, {} -> {}", why, DescribeCount(input), target)};
 }
 
+Decision SignOff(const PolicyInput& input, SignOffMode mode, double planned_rps, double overload,
+                 const std::string& why) {
+  if (mode == SignOffMode::kOne) return SignOffOne(input, planned_rps, why);
+  const int before = ServingOrBooting(input);
+  const int need = NodesNeeded(planned_rps, input.node_capacity_rps, overload);
+  const int target = ClampTarget(std::min(need, before - 1), input);
+  const int gone = before - target;
+  return Decision{.target_serving = target,
+                  .expected_rps = planned_rps,
+                  .reason = fmt::format("{}: sign off {}, {} -> {} (need {} at overload {})", why,
+                                        FormatNodes(gone), DescribeCount(input), target, need,
+                                        FormatShare(overload))};
+}
+
 Decision Keep(const PolicyInput& input, double expected_rps, const std::string& why) {
   const int target = ClampTarget(ServingOrBooting(input), input);
   std::string reason = fmt::format("{}: keep {}", why, DescribeCount(input));

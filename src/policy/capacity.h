@@ -65,6 +65,17 @@ Decision ScaleUp(const PolicyInput& input, double expected_rps, int need, const 
 // The decision to sign off one node: target = serving + booting - 1, clamped at 0.
 Decision SignOffOne(const PolicyInput& input, double expected_rps, const std::string& why);
 
+// How many nodes a threshold policy signs off once its underload test fires.
+enum class SignOffMode {
+  kAll,  // as many as keep `planned_rps` within the overload threshold, in one decision
+  kOne,  // one per decision, as Cherub does
+};
+
+// The decision to sign off: one node (kOne), or down to NodesNeeded(planned_rps, capacity,
+// overload) but at least one node fewer (kAll). `planned_rps` is the load the rest must carry.
+Decision SignOff(const PolicyInput& input, SignOffMode mode, double planned_rps, double overload,
+                 const std::string& why);
+
 // The decision to stay: target = serving + booting.
 Decision Keep(const PolicyInput& input, double expected_rps, const std::string& why);
 

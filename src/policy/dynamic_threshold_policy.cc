@@ -34,8 +34,8 @@ Decision DynamicThresholdPolicy::Decide(const PolicyInput& input) {
                   FormatShare(options_.overload), serving - 1, serving);
   const int count_before = underload_.count();
   if (underload_.Record(under)) {
-    return SignOffOne(
-        input, rate, fmt::format("{} < {} for {}", load, level, FormatCycles(underload_.cycles())));
+    return SignOff(input, options_.sign_off, rate, options_.overload,
+                   fmt::format("{} < {} for {}", load, level, FormatCycles(underload_.cycles())));
   }
   if (under) {
     return Keep(input, rate,

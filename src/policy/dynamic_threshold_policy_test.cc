@@ -90,7 +90,8 @@ TEST(DynamicThresholdPolicyTest, OneDecision) {
   };
   for (const Row& r : rows) {
     SCOPED_TRACE(r.name);
-    DynamicThresholdPolicy policy({.overload = 0.6, .underload_cycles = 1});
+    DynamicThresholdPolicy policy(
+        {.overload = 0.6, .underload_cycles = 1, .sign_off = SignOffMode::kOne});
     const core::LoadHistory history = HistoryOf({r.rate}, 100);
     const Decision d = policy.Decide({.now = 100,
                                       .serving_nodes = r.serving,
@@ -104,22 +105,31 @@ TEST(DynamicThresholdPolicyTest, OneDecision) {
 }
 
 TEST(DynamicThresholdPolicyTest, SignOffNeverOverloadsTheRest) {
-  for (const double overload : {0.3, 0.6, 0.9, 1.0}) {
-    for (int serving = 1; serving <= 12; ++serving) {
-      for (double rate = 0; rate <= 300; rate += 0.7) {
-        DynamicThresholdPolicy policy({.overload = overload, .underload_cycles = 1});
-        const core::LoadHistory history = HistoryOf({rate}, 1);
-        const Decision d = policy.Decide({.now = 1,
-                                          .serving_nodes = serving,
-                                          .total_nodes = 20,
-                                          .node_capacity_rps = kCapacity,
-                                          .history = &history});
-        if (d.target_serving < serving) {
-          ASSERT_EQ(d.target_serving, serving - 1) << d.reason;
-          ASSERT_LE(LoadShare(rate, serving - 1, kCapacity), overload) << d.reason;
-        }
-        if (d.target_serving > serving && d.target_serving < 20) {  // 20: capped at total
-          ASSERT_LE(LoadShare(rate, d.target_serving, kCapacity), overload) << d.reason;
+  for (const SignOffMode mode : {SignOffMode::kOne, SignOffMode::kAll}) {
+    for (const double overload : {0.3, 0.6, 0.9, 1.0}) {
+      for (int serving = 1; serving <= 12; ++serving) {
+        for (double rate = 0; rate <= 300; rate += 0.7) {
+          DynamicThresholdPolicy policy(
+              {.overload = overload, .underload_cycles = 1, .sign_off = mode});
+          const core::LoadHistory history = HistoryOf({rate}, 1);
+          const Decision d = policy.Decide({.now = 1,
+                                            .serving_nodes = serving,
+                                            .total_nodes = 20,
+                                            .node_capacity_rps = kCapacity,
+                                            .history = &history});
+          if (d.target_serving < serving) {
+            if (mode == SignOffMode::kOne) {
+              ASSERT_EQ(d.target_serving, serving - 1) << d.reason;
+            }
+            // kAll: the fewest nodes within the threshold, so one fewer would be over it.
+            if (mode == SignOffMode::kAll && d.target_serving > 0) {
+              ASSERT_GT(LoadShare(rate, d.target_serving - 1, kCapacity), overload) << d.reason;
+            }
+            ASSERT_LE(LoadShare(rate, d.target_serving, kCapacity), overload) << d.reason;
+          }
+          if (d.target_serving > serving && d.target_serving < 20) {  // 20: capped at total
+            ASSERT_LE(LoadShare(rate, d.target_serving, kCapacity), overload) << d.reason;
+          }
         }
       }
     }
@@ -140,7 +150,8 @@ TEST(DynamicThresholdPolicyTest, UnderloadCounterOverSeveralCycles) {
       {20, 3, 3, "(1 of 2 cycles)"}, {20, 3, 2, "for 2 cycles"},
       {20, 2, 2, "between"},  // 50% > 30%
   };
-  DynamicThresholdPolicy policy({.overload = 0.6, .underload_cycles = 2});
+  DynamicThresholdPolicy policy(
+      {.overload = 0.6, .underload_cycles = 2, .sign_off = SignOffMode::kOne});
   core::LoadHistory history(16);
   for (std::size_t i = 0; i < steps.size(); ++i) {
     SCOPED_TRACE(i);

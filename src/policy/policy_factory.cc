@@ -61,6 +61,18 @@ Status CheckRegression(const PolicyOptions& o) {
   return Status::Ok();
 }
 
+Status CheckSignOff(const PolicyOptions& o) {
+  if (o.sign_off != "all" && o.sign_off != "one") {
+    return InvalidArgumentError(fmt::format(
+        "policy '{}': sign_off must be \"all\" or \"one\", got \"{}\"", o.name, o.sign_off));
+  }
+  return Status::Ok();
+}
+
+SignOffMode SignOffOf(const PolicyOptions& o) {
+  return o.sign_off == "one" ? SignOffMode::kOne : SignOffMode::kAll;
+}
+
 }  // namespace
 
 std::vector<std::string_view> PolicyNames() {
@@ -76,17 +88,23 @@ core::Result<std::unique_ptr<Policy>> MakePolicy(const PolicyOptions& options) {
     EBB_RETURN_IF_ERROR(CheckOverload(o));
     EBB_RETURN_IF_ERROR(CheckUnderload(o));
     EBB_RETURN_IF_ERROR(CheckCycles(o));
-    return std::unique_ptr<Policy>(std::make_unique<ThresholdPolicy>(ThresholdOptions{
-        .overload = o.overload, .underload = o.underload, .underload_cycles = o.underload_cycles}));
+    EBB_RETURN_IF_ERROR(CheckSignOff(o));
+    return std::unique_ptr<Policy>(
+        std::make_unique<ThresholdPolicy>(ThresholdOptions{.overload = o.overload,
+                                                           .underload = o.underload,
+                                                           .underload_cycles = o.underload_cycles,
+                                                           .sign_off = SignOffOf(o)}));
   }
   if (o.name == "dynamic-threshold") {
     EBB_RETURN_IF_ERROR(CheckOverload(o));
     EBB_RETURN_IF_ERROR(CheckCycles(o));
-    return std::unique_ptr<Policy>(std::make_unique<DynamicThresholdPolicy>(
-        DynamicThresholdOptions{.overload = o.overload, .underload_cycles = o.underload_cycles}));
+    EBB_RETURN_IF_ERROR(CheckSignOff(o));
+    return std::unique_ptr<Policy>(std::make_unique<DynamicThresholdPolicy>(DynamicThresholdOptions{
+        .overload = o.overload, .underload_cycles = o.underload_cycles, .sign_off = SignOffOf(o)}));
   }
   if (o.name == "regression" || o.name == "regression-mean") {
     EBB_RETURN_IF_ERROR(CheckRegression(o));
+    EBB_RETURN_IF_ERROR(CheckSignOff(o));
     const bool mean = o.name == "regression-mean";
     if (mean) EBB_RETURN_IF_ERROR(CheckWindow(o, "mean_s", o.mean_s));
     return std::unique_ptr<Policy>(std::make_unique<RegressionPolicy>(RegressionOptions{
@@ -95,7 +113,8 @@ core::Result<std::unique_ptr<Policy>> MakePolicy(const PolicyOptions& options) {
         .history_s = o.history_s,
         .epsilon_s = o.epsilon_s,
         .current_load = mean ? CurrentLoad::kWindowMean : CurrentLoad::kNewestSample,
-        .mean_s = o.mean_s}));
+        .mean_s = o.mean_s,
+        .sign_off = SignOffOf(o)}));
   }
   return InvalidArgumentError(fmt::format("unknown policy '{}'; known policies: {}", o.name,
                                           fmt::join(PolicyNames(), ", ")));

@@ -21,6 +21,9 @@ struct PolicyOptions {
   core::Seconds history_s = 120;  // "regression*": window of the linear regression
   core::Seconds mean_s = 15;      // "regression-mean": window of the mean current load
   core::Seconds epsilon_s = 5;    // "regression*": margin added to the boot time
+  // The threshold policies, once their underload test fires: "all" signs off as many nodes as
+  // keep the load within the overload threshold; "one" signs off one node, as Cherub did.
+  std::string sign_off = "all";
 };
 
 // The names MakePolicy accepts, in a stable order.

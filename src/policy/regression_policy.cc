@@ -88,9 +88,9 @@ Decision RegressionPolicy::Decide(const PolicyInput& input) {
                   FormatShare(options_.overload), serving - 1, serving);
   const int count_before = underload_.count();
   if (underload_.Record(under)) {
-    return SignOffOne(input, judged,
-                      fmt::format("{}; {} < {} for {}", outlook, FormatShare(share), level,
-                                  FormatCycles(underload_.cycles())));
+    return SignOff(input, options_.sign_off, judged, options_.overload,
+                   fmt::format("{}; {} < {} for {}", outlook, FormatShare(share), level,
+                               FormatCycles(underload_.cycles())));
   }
   if (under) {
     return Keep(input, judged,

@@ -35,6 +35,7 @@ struct RegressionOptions {
   core::Seconds epsilon_s = 5;    // >= 0: margin added to the boot time
   CurrentLoad current_load = CurrentLoad::kNewestSample;
   core::Seconds mean_s = 15;  // > 0: window of kWindowMean
+  SignOffMode sign_off = SignOffMode::kAll;
 };
 
 class RegressionPolicy final : public Policy {

@@ -22,7 +22,8 @@ RegressionOptions Options(CurrentLoad current_load, int cycles = 1) {
           .history_s = 60,
           .epsilon_s = 5,
           .current_load = current_load,
-          .mean_s = 15};
+          .mean_s = 15,
+          .sign_off = SignOffMode::kOne};
 }
 
 TEST(RegressionPolicyTest, OneDecisionOnARamp) {

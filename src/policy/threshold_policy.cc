@@ -27,9 +27,9 @@ Decision ThresholdPolicy::Decide(const PolicyInput& input) {
   const bool under = serving > 0 && share < options_.underload;
   const int count_before = underload_.count();
   if (underload_.Record(under)) {
-    return SignOffOne(input, rate,
-                      fmt::format("{} < underload {} for {}", load, FormatShare(options_.underload),
-                                  FormatCycles(underload_.cycles())));
+    return SignOff(input, options_.sign_off, rate, options_.overload,
+                   fmt::format("{} < underload {} for {}", load, FormatShare(options_.underload),
+                               FormatCycles(underload_.cycles())));
   }
   if (under) {
     return Keep(

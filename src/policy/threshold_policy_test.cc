@@ -3,13 +3,13 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "policy/policy_test_util.h"
 
 namespace ebb::policy {
 namespace {
-
 // Capacity 20 rps per node: overload 60% is 12 rps per node, underload 20% is 4 rps per node.
 constexpr double kCapacity = 20;
 
@@ -120,7 +120,8 @@ TEST(ThresholdPolicyTest, OneDecision) {
   };
   for (const Row& r : rows) {
     SCOPED_TRACE(r.name);
-    ThresholdPolicy policy({.overload = 0.6, .underload = 0.2, .underload_cycles = 1});
+    ThresholdPolicy policy(
+        {.overload = 0.6, .underload = 0.2, .underload_cycles = 1, .sign_off = SignOffMode::kOne});
     const core::LoadHistory history = HistoryOf(r.rates, 100);
     const Decision d = policy.Decide({.now = 100,
                                       .serving_nodes = r.serving,
@@ -158,7 +159,8 @@ TEST(ThresholdPolicyTest, UnderloadCounterOverSeveralCycles) {
       {3, 3, 3, "(2 of 3 cycles)"},
       {3, 3, 2, "for 3 cycles"},
   };
-  ThresholdPolicy policy({.overload = 0.6, .underload = 0.2, .underload_cycles = 3});
+  ThresholdPolicy policy(
+      {.overload = 0.6, .underload = 0.2, .underload_cycles = 3, .sign_off = SignOffMode::kOne});
   core::LoadHistory history(16);
   for (std::size_t i = 0; i < steps.size(); ++i) {
     SCOPED_TRACE(i);
@@ -189,6 +191,33 @@ TEST(ThresholdPolicyTest, Deterministic) {
     const Decision db = b.Decide(input);
     EXPECT_EQ(da.target_serving, db.target_serving);
     EXPECT_EQ(da.reason, db.reason);
+  }
+}
+
+// Without Cherub's one-at-a-time option, one decision signs off every node the load leaves idle:
+// down to the fewest that keep it within the overload threshold, and at least one node fewer.
+TEST(ThresholdPolicyTest, SignsOffAsManyAsTheLoadAllowsInOneDecision) {
+  struct Case {
+    double rate;
+    int serving, want;
+  };
+  for (const Case& r :
+       {Case{6, 3, 1}, Case{30, 100, 5}, Case{300, 100, 50}, Case{0, 40, 0}, Case{100, 20, 17}}) {
+    ThresholdPolicy policy({.overload = 0.6, .underload = 0.2, .underload_cycles = 1});
+    const core::LoadHistory history = HistoryOf({r.rate}, 1);
+    const Decision d = policy.Decide({.now = 1,
+                                      .serving_nodes = r.serving,
+                                      .total_nodes = 200,
+                                      .node_capacity_rps = 10,
+                                      .history = &history});
+    SCOPED_TRACE(d.reason);
+    if (LoadShare(r.rate, r.serving, 10) < 0.2) {
+      EXPECT_EQ(d.target_serving, r.want);
+      EXPECT_LE(LoadShare(r.rate, d.target_serving, 10), 0.6);
+      EXPECT_TRUE(ReasonHas(d, {fmt::format("sign off {}", FormatNodes(r.serving - r.want))}));
+    } else {
+      EXPECT_EQ(d.target_serving, r.serving);
+    }
   }
 }
 
