@@ -5,6 +5,16 @@
 // queue. The cost of a policy is C = c1 * L + c2 * S, with L the mean number of jobs in the system
 // and S the mean number of powered servers.
 //
+// The variant, fixed by the four reference values of the study's code (all matched to 1e-9; the
+// other readings of the papers miss them by 1e-2 or more):
+// - the setup starts when an arrival takes the number of jobs above U (from U to U + 1);
+// - a departure that leaves D jobs powers the reserves down, or cancels a setup in progress;
+//   power-down is instantaneous. So D <= U is a valid hysteresis (D = U included), D > U is not;
+// - the reserves count as powered while they boot: S = n + m P(setup or on);
+// - with m = 0 there is nothing to switch: an M/M/N, D and U are ignored, p_reserves_off = 1.
+// EvaluateReserves solves the chain exactly (no truncation): above max(U + 1, N) the levels
+// repeat and the tail is matrix-geometric with a closed-form R (see reserves_model.cc).
+//
 // Pure functions, no I/O, no state: safe from any thread. Invalid parameters (lambda >= N mu,
 // D >= U, negative or non-finite numbers, m > N) are InvalidArgument with a message naming the
 // parameter as the CLI spells it (--servers, --down, ...).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 #include <vector>
 
 #include "queueing/erlang_c.h"
@@ -94,26 +95,77 @@ Passages ComputePassages(const ReservesParams& p, int n, int max_up) {
   return s;
 }
 
-// Calls visit(down, up, cost numerator, cycle time) for every 0 <= down <= up in [up_lo, up_hi].
-template <typename Visit>
-void SweepCycles(const ReservesParams& p, int n, const Passages& s, int up_lo, int up_hi,
-                 Visit&& visit) {
+// Calls visit(down, up, cost integral, cycle time, off period's cost integral, its time) for down =
+// down_lo, down_lo + 1, ... while keep(down), and for each down every up in [down, max_up] while
+// visit returns true. Raising U by one adds a climb and a descent and multiplies the chance of
+// still being in setup at every lower level by the new top level's stay, so each step is O(1): with
+// Q(D, U) = sum over the on period's descents i of P(in setup at i) (setup - on descent), Q(D, U +
+// 1) = delta_{U+2} + g_{U+2} Q(D, U).
+template <typename Keep, typename Visit>
+void SweepCycles(const ReservesParams& p, int n, const Passages& s, int down_lo, int max_up,
+                 Keep&& keep, Visit&& visit) {
   const Real c1 = p.c1, c2 = p.c2;
   const Real few = n, all = p.servers;
-  for (int up = up_lo; up <= up_hi; ++up) {
-    Real off_time = 0, off_jobs = 0, on_time = 0, on_jobs = 0, in_setup = 1;
-    for (int down = up; down >= 0; --down) {
-      const int i = down + 1;  // the on period's last descent: i -> down
-      on_time += in_setup * s.setup_time[i] + (1 - in_setup) * s.on_time[i];
-      on_jobs += in_setup * s.setup_jobs[i] + (1 - in_setup) * s.on_jobs[i];
-      in_setup *= s.stay[i];
-      off_time += s.climb_time[down];
-      off_jobs += s.climb_jobs[down];
+  for (int down = down_lo; down <= max_up && keep(down); ++down) {
+    Real off_time = 0, off_jobs = 0, on_time = 0, on_jobs = 0, extra_time = 0, extra_jobs = 0;
+    for (int up = down; up <= max_up; ++up) {
+      const int top = up + 1;  // the on period's first descent: top -> up
+      off_time += s.climb_time[up];
+      off_jobs += s.climb_jobs[up];
+      on_time += s.on_time[top];
+      on_jobs += s.on_jobs[top];
+      extra_time = (s.setup_time[top] - s.on_time[top]) + s.stay[top] * extra_time;
+      extra_jobs = (s.setup_jobs[top] - s.on_jobs[top]) + s.stay[top] * extra_jobs;
       // The reserves draw power during the setup, so the whole on period counts N servers.
-      const Real cost = c1 * (off_jobs + on_jobs) + c2 * (few * off_time + all * on_time);
-      if (!visit(down, up, cost, off_time + on_time)) return;
+      const Real period_on = on_time + extra_time;
+      const Real cost =
+          c1 * (off_jobs + on_jobs + extra_jobs) + c2 * (few * off_time + all * period_on);
+      if (!visit(down, up, cost, off_time + period_on, c1 * off_jobs + c2 * few * off_time,
+                 off_time)) {
+        break;
+      }
     }
   }
+}
+
+// A passage's cost integral minus `rate` times its duration: negative when the passage is
+// cheaper than `rate` per unit time.
+Real Excess(const ReservesParams& p, int powered, Real jobs, Real time, Real rate) {
+  return p.c1 * jobs + (p.c2 * powered - rate) * time;
+}
+
+// Lower bounds for pruning the search against a best cost rate. A cycle beats it iff the sum of
+// its passages' excesses is negative, and a sum of passages from a set is at least the sum of the
+// set's negative excesses. Computed with the best when the m starts: the excesses only grow as
+// the best falls, so the bounds stay valid.
+struct Bounds {
+  // climbs[k]: the negative excesses of the climbs from k up to max_up (0 past it).
+  std::vector<Real> climbs;
+  // descents[k]: the same for the descents from k up to max_up + 1, each at its cheaper kind.
+  std::vector<Real> descents;
+  // first_descent[k]: the least extra an on period's first descent, which starts in setup,
+  // costs over what descents[k] counts for it, over the levels k up to max_up + 1.
+  std::vector<Real> first_descent;
+};
+
+Bounds ComputeBounds(const ReservesParams& p, int n, const Passages& s, int max_up, Real best) {
+  const int big_n = p.servers;
+  Bounds b;
+  b.climbs.assign(max_up + 2, 0);
+  for (int k = max_up; k >= 0; --k) {
+    b.climbs[k] =
+        b.climbs[k + 1] + std::min<Real>(0, Excess(p, n, s.climb_jobs[k], s.climb_time[k], best));
+  }
+  b.descents.assign(max_up + 3, 0);
+  b.first_descent.assign(max_up + 3, INFINITY);
+  for (int k = max_up + 1; k >= 1; --k) {
+    const Real setup = Excess(p, big_n, s.setup_jobs[k], s.setup_time[k], best);
+    const Real on = Excess(p, big_n, s.on_jobs[k], s.on_time[k], best);
+    const Real counted = std::min<Real>(0, std::min(setup, on));
+    b.descents[k] = b.descents[k + 1] + counted;
+    b.first_descent[k] = std::min(b.first_descent[k + 1], setup - counted);
+  }
+  return b;
 }
 
 }  // namespace
@@ -128,11 +180,12 @@ core::Result<double> ReservesCostByCycles(const ReservesParams& p, const Reserve
   const int n = p.servers - t.reserves;
   const Passages s = ComputePassages(p, n, t.up);
   double result = NAN;
-  SweepCycles(p, n, s, t.up, t.up, [&](int down, int, Real cost, Real time) {
-    if (down != t.down) return true;
-    result = static_cast<double>(cost / time);
-    return false;
-  });
+  SweepCycles(
+      p, n, s, t.down, t.up, [&](int down) { return down == t.down; },
+      [&](int, int up, Real cost, Real time, Real, Real) {
+        if (up == t.up) result = static_cast<double>(cost / time);
+        return up < t.up;
+      });
   if (!std::isfinite(result)) {
     return core::InternalError("the cycle method overflowed for these parameters");
   }
@@ -164,16 +217,49 @@ core::Result<ReservesResult> OptimalReserves(const ReservesParams& p,
   // EvaluateReserves' number whatever rounding the cycle sums carry.
   Real best_cost = best.cost;
   ReservesThresholds best_cycle{.reserves = -1};
+  // Often the best policy nearly never powers the reserves: U so high that the cost is that of
+  // an M/M/n, c1 L(M/M/n) + c2 n, and the cost is flat in (D, U) there, which no bound prunes.
+  // Trying the n of the cheapest M/M/n first makes the best cost low early, so that the bounds
+  // cut the other n short.
+  std::vector<std::pair<double, int>> order;
   for (int n = 0; n < big_n; ++n) {
-    if (p.c2 * n + p.c1 * all_on.jobs >= best_cost) break;  // only grows with n
+    const double rho = p.arrival_rate / p.service_rate;
+    const double mmn =
+        rho < n ? p.c1 * (rho + ErlangC(n, rho) * rho / (n - rho)) + p.c2 * n : INFINITY;
+    order.emplace_back(mmn, n);
+  }
+  std::stable_sort(order.begin(), order.end());
+  for (const auto& [never_on, n] : order) {
+    // Under any policy L is at least L(M/M/N) and S at least n.
+    if (p.c2 * n + p.c1 * all_on.jobs >= best_cost) continue;
     const Passages s = ComputePassages(p, n, max_up);
-    SweepCycles(p, n, s, 0, max_up, [&](int down, int up, Real cost, Real time) {
-      if (cost < best_cost * time) {
+    const Bounds b = ComputeBounds(p, n, s, max_up, best_cost);
+    // Every (D' >= D, U') has its climbs from D up, its descents from D + 1 up, the first of
+    // them in setup.
+    auto promising = [&](int down) {
+      return b.climbs[down] + b.descents[down + 1] + b.first_descent[down + 1] < 0;
+    };
+    // For (D, U' > U): the climbs D..U and the on period's descents to D..U are known; the
+    // latter's mix of setup and on changes with U', so each counts at its cheaper kind. Above
+    // U come climbs, descents and the first, setup, descent of the on period.
+    Real known_descents = 0;
+    auto visit = [&](int down, int up, Real cost, Real time, Real off_cost, Real off_time) {
+      // Where the cost is flat (reserves nearly never on) rounding would pick among equals at
+      // random; the first of them found, the lowest D and U, is kept.
+      if (cost < best_cost * time * (1 - 1e-12L)) {
         best_cost = cost / time;
         best_cycle = {.reserves = big_n - n, .down = down, .up = up};
       }
-      return true;
-    });
+      if (up == max_up) return false;
+      if (up == down) known_descents = 0;
+      known_descents +=
+          std::min(Excess(p, big_n, s.setup_jobs[up + 1], s.setup_time[up + 1], best_cost),
+                   Excess(p, big_n, s.on_jobs[up + 1], s.on_time[up + 1], best_cost));
+      const Real floor = off_cost - best_cost * off_time + known_descents + b.climbs[up + 1] +
+                         b.descents[up + 2] + b.first_descent[up + 2];
+      return floor < 0;
+    };
+    SweepCycles(p, n, s, 0, max_up, promising, visit);
   }
   if (best_cycle.reserves >= 0) {
     EBB_ASSIGN_OR_RETURN(const ReservesResult found, EvaluateReserves(p, best_cycle));
