@@ -487,7 +487,7 @@ TEST_F(RunCliTest, DryRunDecidesAndLogsButSwitchesNothing) {
   EXPECT_THAT(text, HasSubstr("dry run: would"));
   EXPECT_THAT(text, HasSubstr("dry run: would power off web3: SIGTERM to the processes of web3"));
   EXPECT_THAT(text, Not(HasSubstr("would dry run")));
-  EXPECT_THAT(text, HasSubstr("decision: 3 -> 2 serving [drain web"));
+  EXPECT_THAT(text, HasSubstr("decision: 3 -> 1 serving [drain web3, drain web2]"));
   EXPECT_EQ(status["dry_run"], true);
   EXPECT_GT(status["energy"]["saving_ratio"].get<double>(), 0);
   EXPECT_LT(status["load"]["serving"].get<int>(), 3);  // as ebb would have left them

@@ -52,6 +52,8 @@ void ReadPolicy(TomlSection& pol, int total_nodes, const std::string& path, Poli
   pol.Int("max_transitions_per_tick", controller.guard.max_transitions_per_tick, 1);
   pol.Number("max_transitions_share", controller.guard.max_transitions_share, 0, false, 1);
   pol.Number("drain_timeout_s", controller.drain_timeout_s, 0);
+  // The mean service time the sizing policies plan with (0: the one capacity_rps implies).
+  pol.Number("service_time_s", controller.model.service_time_s, 0);
   controller.guard.stale_after_s = 3 * controller.interval_s;
   // Enough load samples for the longest window a policy reads. The controller allocates them at
   // once, so the count is bounded (and a quotient that overflows is an error, not a bad cast).
@@ -81,8 +83,14 @@ void CheckPolicy(const PolicySection& section, int total_nodes, std::string_view
   }
 }
 
-void ReadSla(TomlSection& sla, core::Seconds& response_s) {
+void ReadSla(TomlSection& sla, core::Seconds& response_s, double& target) {
   sla.Number("response_s", response_s, 0, true);
+  sla.Number("target", target, 0, true, 1);
+}
+
+void ReadCost(TomlSection& cost, double& c1, double& c2) {
+  cost.Number("c1", c1, 0);
+  cost.Number("c2", c2, 0);
 }
 
 }  // namespace ebb::config

@@ -46,6 +46,9 @@ void ReadPolicy(TomlSection& section, int total_nodes, const std::string& path, 
 // `where` is the file, or the file:line of policy.min_nodes.
 void CheckPolicy(const PolicySection& section, int total_nodes, std::string_view nodes_key,
                  const std::string& where, std::vector<std::string>* errors);
-void ReadSla(TomlSection& sla, core::Seconds& response_s);
+// [sla] response_s, target (the share of requests to answer within response_s).
+void ReadSla(TomlSection& sla, core::Seconds& response_s, double& target);
+// [cost] c1, c2: C = c1 * jobs in the system + c2 * powered nodes.
+void ReadCost(TomlSection& cost, double& c1, double& c2);
 
 }  // namespace ebb::config

@@ -335,6 +335,8 @@ void Controller::Tick(Seconds now) {
     record.target = record.policy_target = serving + booting;
     record.reason = notes.empty() ? "no load sample yet" : notes.front();
   } else {
+    int jobs = stats_.queued;
+    for (const lb::ServerStats& server : stats_.servers) jobs += server.sessions;
     const policy::PolicyInput input{
         .now = now,
         .interval_s = options_.interval_s,
@@ -344,6 +346,8 @@ void Controller::Tick(Seconds now) {
         .node_capacity_rps = mean_capacity_rps_,
         .boot_s = mean_boot_s_,
         .history = &history_,
+        .jobs_in_system = jobs,
+        .model = options_.model,
     };
     policy::Decision decision = policy_->Decide(input);
     const GuardVerdict verdict =

@@ -38,6 +38,7 @@ struct ControllerOptions {
   // A running node taken back from maint waits in drain this long for its health check.
   core::Seconds check_timeout_s = 30;
   std::size_t history_samples = 1024;  // load samples kept (ring buffer)
+  policy::ServiceModel model;          // passed to the policy as it is
 };
 
 // What the last tick saw and did, for time series and metrics.

@@ -246,12 +246,11 @@ core::Result<LiveConfig> LoadLiveConfig(const std::string& path,
   }
 
   TomlSection cost = top.Sub("cost");
-  cost.Number("c1", c.cost_c1, 0);
-  cost.Number("c2", c.cost_c2, 0);
+  config::ReadCost(cost, c.cost_c1, c.cost_c2);
   cost.RejectUnknown();
 
   TomlSection sla = top.Sub("sla");
-  config::ReadSla(sla, c.sla_s);
+  config::ReadSla(sla, c.sla_s, c.sla_target);
   sla.RejectUnknown();
 
   // Nodes before [policy]: max_nodes defaults to their number.
@@ -262,6 +261,14 @@ core::Result<LiveConfig> LoadLiveConfig(const std::string& path,
   config::ReadPolicy(pol, std::max(total, 1), path, c.policy, &errors);
   pol.RejectUnknown();
   top.RejectUnknown();
+
+  // What the sizing policies plan with: HAProxy's per-server maxconn is a node's slots.
+  policy::ServiceModel& model = c.policy.controller.model;
+  model.slots_per_node = c.server_lines.maxconn;
+  model.sla_s = c.sla_s;
+  model.sla_target = c.sla_target;
+  model.shutdown_s = c.cluster.shutdown_s;
+  model.power = c.cluster.power;
 
   if (errors.empty()) {
     const toml::node* min_nodes = pol.table() ? pol.table()->get("min_nodes") : nullptr;

@@ -33,6 +33,7 @@ struct LiveConfig {
   config::BalancerOptions balancer;
   config::PolicySection policy;
   core::Seconds sla_s = 5;
+  double sla_target = 0.999;
 
   std::vector<std::string> haproxy_sockets;
   std::string backend = "web";

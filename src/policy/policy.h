@@ -10,9 +10,30 @@
 #include <string_view>
 
 #include "core/load_history.h"
+#include "core/power_model.h"
 #include "core/time.h"
 
 namespace ebb::policy {
+
+// How the cluster serves and what it must achieve, for the policies that size from a model of it
+// (a queueing model, a break-even timer) rather than from capacity shares alone.
+struct ServiceModel {
+  int slots_per_node = 1;     // requests a node serves at once (its maxconn)
+  double service_time_s = 0;  // mean service time of a request; 0: slots / node capacity
+  core::Seconds sla_s = 5;    // the SLA's response time
+  double sla_target = 0.999;  // the share of requests to answer within sla_s
+  core::Seconds shutdown_s = 0;
+  core::PowerModel power;
+
+  // service_time_s, or the one the node capacity implies when it is not given.
+  double ServiceTime(double node_capacity_rps) const {
+    if (service_time_s > 0) return service_time_s;
+    return node_capacity_rps > 0 ? slots_per_node / node_capacity_rps : 0;
+  }
+  // The idle time after which powering a node off and on again costs less energy than keeping it
+  // idle: the energy of a shutdown and a boot above what the node draws off, over idle - off.
+  core::Seconds BreakEven(core::Seconds boot_s) const;
+};
 
 struct PolicyInput {
   core::Seconds now = 0;
@@ -23,6 +44,8 @@ struct PolicyInput {
   double node_capacity_rps = 0;      // requests/s one node serves within the SLA
   core::Seconds boot_s = 0;          // time from power-on to serving
   const core::LoadHistory* history;  // arrival rate samples, newest last; never null
+  int jobs_in_system = 0;            // requests being served or queued at the balancer now
+  ServiceModel model;
 };
 
 struct Decision {

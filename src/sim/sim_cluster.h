@@ -104,6 +104,10 @@ class SimCluster final : public lb::LoadBalancer {
   const stats::LatencyHistogram& latencies() const { return latencies_; }
   std::size_t queued() const { return queue_.size(); }
   int in_flight() const { return static_cast<int>(departures_.size()); }
+  // Requests being served or waiting in the backend queue: Mitrani's L, sampled exactly.
+  std::int64_t jobs_in_system() const {
+    return total_active_ + static_cast<std::int64_t>(queue_.size());
+  }
   // Response times completed since the last call, for one time-series row; cleared by the call.
   std::vector<double>& TakeIntervalLatencies() { return interval_latencies_; }
 

@@ -126,8 +126,21 @@ Result<SimConfig> LoadSimConfig(const std::string& path,
   pol.RejectUnknown();
 
   TomlSection sla = section("sla");
-  config::ReadSla(sla, c.sla_s);
+  config::ReadSla(sla, c.sla_s, c.sla_target);
   sla.RejectUnknown();
+
+  TomlSection cost = section("cost");
+  config::ReadCost(cost, c.cost_c1, c.cost_c2);
+  cost.RejectUnknown();
+
+  // What the sizing policies plan with: the simulated nodes' slots and service time.
+  policy::ServiceModel& service = c.controller.model;
+  service.slots_per_node = c.maxconn;
+  if (service.service_time_s == 0) service.service_time_s = c.service_time.mean_s;
+  service.sla_s = c.sla_s;
+  service.sla_target = c.sla_target;
+  service.shutdown_s = c.shutdown_s;
+  service.power = c.power;
 
   TomlSection sim = section("sim");
   sim.U64("seed", c.seed);

@@ -47,6 +47,11 @@ struct SimConfig {
 
   // [sla]
   core::Seconds sla_s = 5;
+  double sla_target = 0.999;
+
+  // [cost]: C = c1 * jobs in the system + c2 * powered nodes, as in Mitrani's model
+  double cost_c1 = 1;
+  double cost_c2 = 1;
 
   // [sim]
   std::uint64_t seed = 1;

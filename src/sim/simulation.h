@@ -45,6 +45,11 @@ struct SimSummary {
   double share_of_optimum_saving = 0;
   double node_downtime_s = 0;
   double mean_powered_nodes = 0;
+  // Mitrani's and Mazzucco's cost C = c1 * L + c2 * S, per second on average over the run: L the
+  // mean number of requests in the system (served or queued), S the mean number of powered nodes.
+  double cost_c1 = 1, cost_c2 = 1;
+  double mean_jobs = 0;
+  double mean_cost = 0;
   std::uint64_t boots = 0;
   std::uint64_t shutdowns = 0;
   std::uint64_t decisions = 0;

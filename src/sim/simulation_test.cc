@@ -58,6 +58,10 @@ TEST_P(MmcTest, MeanResponseTimeMatchesErlangC) {
   EXPECT_EQ(result->completed, result->requests);
   EXPECT_NEAR(result->response_time_s.mean, expected, 0.02 * expected)
       << "c=" << c << " rho=" << a / c;
+  // Mitrani's cost: L by Little's law (lambda * E[T]), S all nodes, with c1 = c2 = 1.
+  EXPECT_NEAR(result->mean_jobs, p.rate * expected, 0.02 * p.rate * expected);
+  EXPECT_DOUBLE_EQ(result->mean_powered_nodes, p.nodes);
+  EXPECT_DOUBLE_EQ(result->mean_cost, result->mean_jobs + result->mean_powered_nodes);
 }
 
 INSTANTIATE_TEST_SUITE_P(Rho90, MmcTest,
