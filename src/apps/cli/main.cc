@@ -3,6 +3,7 @@
 
 #include "apps/cli/demo_command.h"
 #include "apps/cli/logstat_command.h"
+#include "apps/cli/plan_command.h"
 #include "apps/cli/replay_command.h"
 #include "apps/cli/run_command.h"
 #include "apps/cli/simulate_command.h"
@@ -17,6 +18,7 @@ int main(int argc, char** argv) {
   ebb::cli::AddRunCommand(app);
   ebb::cli::AddSimulateCommand(app);
   ebb::cli::AddLogstatCommand(app);
+  ebb::cli::AddPlanCommand(app);
   ebb::cli::AddReplayCommand(app);
   ebb::cli::AddTestserverCommand(app);
   ebb::cli::AddTopCommand(app);
