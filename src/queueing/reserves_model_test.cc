@@ -191,25 +191,34 @@ TEST(ReservesModelTest, HeuristicKeepsTheAlwaysOnServersStable) {
 
 TEST(ReservesModelTest, OptimumEqualsBruteForceOnSmallClusters) {
   for (int servers = 1; servers <= 8; ++servers) {
-    for (const ReservesParams& p : Grid(servers)) {
-      const auto best = OptimalReserves(p);
-      ASSERT_TRUE(best.ok()) << best.status().ToString();
-      double brute = std::numeric_limits<double>::infinity();
-      for (int m = 0; m <= servers; ++m) {
-        for (int up = 0; up <= 2 * servers; ++up) {
-          for (int down = 0; down <= up; ++down) {
-            brute = std::min(brute, EvaluateReserves(p, {m, down, up})->cost);
+    for (ReservesParams p : Grid(servers)) {
+      for (double c1 : {0.25, 1.0, 4.0}) {
+        p.c1 = c1;
+        // The default range (U <= 2N) and a narrower one, which the bounds must respect too.
+        for (int max_up : {2 * servers, servers / 2}) {
+          const auto best = OptimalReserves(p, {.max_up = max_up});
+          ASSERT_TRUE(best.ok()) << best.status().ToString();
+          double brute = EvaluateReserves(p, HeuristicReserves(p))->cost;
+          for (int m = 0; m <= servers; ++m) {
+            for (int up = 0; up <= max_up; ++up) {
+              for (int down = 0; down <= up; ++down) {
+                brute = std::min(brute, EvaluateReserves(p, {m, down, up})->cost);
+              }
+            }
           }
+          const ReservesThresholds& t = best->thresholds;
+          ASSERT_NEAR(best->cost, brute, 1e-9 * brute)
+              << "N=" << servers << " lambda=" << p.arrival_rate << " nu=" << p.setup_rate
+              << " c1=" << c1 << " c2=" << p.c2 << " max_up=" << max_up << " -> m=" << t.reserves
+              << " D=" << t.down << " U=" << t.up;
+          EXPECT_NEAR(EvaluateReserves(p, t)->cost, best->cost, 1e-12 * best->cost);
         }
       }
-      const ReservesThresholds& t = best->thresholds;
-      ASSERT_NEAR(best->cost, brute, 1e-9 * brute)
-          << "N=" << servers << " lambda=" << p.arrival_rate << " nu=" << p.setup_rate
-          << " c2=" << p.c2 << " -> m=" << t.reserves << " D=" << t.down << " U=" << t.up;
-      EXPECT_LE(t.up, 2 * servers);
-      EXPECT_NEAR(EvaluateReserves(p, t)->cost, best->cost, 1e-12 * best->cost);
     }
   }
+  // The default range is U <= 2N.
+  const ReservesParams p = Grid(4)[0];
+  EXPECT_LE(OptimalReserves(p)->thresholds.up, 8);
 }
 
 TEST(ReservesModelTest, OptimumNeverWorseThanHeuristic) {
