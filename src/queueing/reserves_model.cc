@@ -100,9 +100,12 @@ core::Status ValidateReserves(const ReservesParams& p, const ReservesThresholds&
     return core::InvalidArgumentError(
         fmt::format("--reserves must be in [0, --servers = {}], got {}", p.servers, t.reserves));
   }
-  if (t.down < 0)
+  if (t.down < 0) {
     return core::InvalidArgumentError(fmt::format("--down must be >= 0, got {}", t.down));
-  if (t.up < 0) return core::InvalidArgumentError(fmt::format("--up must be >= 0, got {}", t.up));
+  }
+  if (t.up < 0) {
+    return core::InvalidArgumentError(fmt::format("--up must be >= 0, got {}", t.up));
+  }
   if (t.up > kMaxReservesLevel) {
     return core::InvalidArgumentError(
         fmt::format("--up must be at most {}, got {}", kMaxReservesLevel, t.up));

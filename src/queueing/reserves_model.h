@@ -1,6 +1,6 @@
 // The server-reserves model of Mitrani and Mazzucco (GreenMetrics 2012; Mitrani, Annals of OR
 // 2013): N servers, n = N - m always on and a block of m reserves that is powered up (setup time
-// exponential with rate nu) when the number of jobs in the system reaches U and powered down when
+// exponential with rate nu) when the number of jobs in the system exceeds U and powered down when
 // it falls to D. Poisson arrivals (lambda), exponential service (mu per server), FCFS, unbounded
 // queue. The cost of a policy is C = c1 * L + c2 * S, with L the mean number of jobs in the system
 // and S the mean number of powered servers.
@@ -16,7 +16,7 @@
 // repeat and the tail is matrix-geometric with a closed-form R (see reserves_model.cc).
 //
 // Pure functions, no I/O, no state: safe from any thread. Invalid parameters (lambda >= N mu,
-// D >= U, negative or non-finite numbers, m > N) are InvalidArgument with a message naming the
+// D > U, negative or non-finite numbers, m > N) are InvalidArgument with a message naming the
 // parameter as the CLI spells it (--servers, --down, ...).
 #pragma once
 
@@ -36,7 +36,7 @@ struct ReservesParams {
 struct ReservesThresholds {
   int reserves;  // m, in [0, N]
   int down;      // D: reserves powered down when the job count falls to D
-  int up;        // U: reserves powered up when the job count reaches U; D < U when m > 0
+  int up;        // U: reserves powered up when the job count exceeds U; D <= U when m > 0
 };
 
 struct ReservesResult {
@@ -48,7 +48,7 @@ struct ReservesResult {
 };
 
 // The largest N and U accepted: the exact solution holds max(U + 1, N) levels in memory.
-inline constexpr int kMaxReservesLevel = 1'000'000;
+inline constexpr int kMaxReservesLevel = 100'000;
 
 // OK when the model holds: N in [1, kMaxReservesLevel]; nu, mu > 0; c1, c2, lambda >= 0; all
 // finite; lambda < N mu (stable once the reserves are on).
@@ -74,8 +74,8 @@ core::Result<ReservesResult> OptimalReserves(const ReservesParams& params);
 core::Result<ReservesResult> OptimalReserves(const ReservesParams& params,
                                              const ReservesSearch& search);
 
-// The published heuristic: n = floor(rho + (1 + sqrt(1 + 4 rho c1 / c2)) / 2) servers always on
-// (at least ceil-stable), m = N - n, D = n - 1, U = N. Assumes valid params.
+// The published heuristic: n = floor(rho + (1 + sqrt(1 + 4 rho c1 / c2)) / 2) servers always on,
+// capped to [1, N] (c2 = 0: N), m = N - n, D = n - 1, U = N. Assumes valid params.
 ReservesThresholds HeuristicReserves(const ReservesParams& params);
 
 }  // namespace ebb::queueing
