@@ -135,35 +135,38 @@ Real Excess(const ReservesParams& p, int powered, Real jobs, Real time, Real rat
 }
 
 // Lower bounds for pruning the search against a best cost rate. A cycle beats it iff the sum of
-// its passages' excesses is negative, and a sum of passages from a set is at least the sum of the
-// set's negative excesses. Computed with the best when the m starts: the excesses only grow as
-// the best falls, so the bounds stay valid.
+// its passages' excesses is negative. The cycle (D, U) has exactly the climbs from D..U and the
+// descents from D + 1..U + 1, so its excess is the sum of the pairs (climb from k, descent from
+// k + 1) over k in [D, U], each descent counted at its cheaper kind (setup or on: the mix changes
+// with U), plus what the first descent, which starts in setup, costs over its cheaper kind.
+// Computed with the best when the m starts: the excesses only grow as the best falls, so the
+// bounds stay valid.
 struct Bounds {
-  // climbs[k]: the negative excesses of the climbs from k up to max_up (0 past it).
-  std::vector<Real> climbs;
-  // descents[k]: the same for the descents from k up to max_up + 1, each at its cheaper kind.
-  std::vector<Real> descents;
-  // first_descent[k]: the least extra an on period's first descent, which starts in setup,
-  // costs over what descents[k] counts for it, over the levels k up to max_up + 1.
-  std::vector<Real> first_descent;
+  // from[k]: the least sum of pairs over [k, U'] for any U' in [k, max_up].
+  std::vector<Real> from;
+  // after[k]: the least sum of pairs over any [D', U'] with k <= D' <= U' <= max_up.
+  std::vector<Real> after;
+  // first_extra[k]: the least extra of a setup descent over its cheaper kind, from levels >= k.
+  std::vector<Real> first_extra;
 };
 
 Bounds ComputeBounds(const ReservesParams& p, int n, const Passages& s, int max_up, Real best) {
   const int big_n = p.servers;
   Bounds b;
-  b.climbs.assign(max_up + 2, 0);
-  for (int k = max_up; k >= 0; --k) {
-    b.climbs[k] =
-        b.climbs[k + 1] + std::min<Real>(0, Excess(p, n, s.climb_jobs[k], s.climb_time[k], best));
-  }
-  b.descents.assign(max_up + 3, 0);
-  b.first_descent.assign(max_up + 3, INFINITY);
+  b.first_extra.assign(max_up + 3, INFINITY);
+  std::vector<Real> cheaper(max_up + 2);
   for (int k = max_up + 1; k >= 1; --k) {
     const Real setup = Excess(p, big_n, s.setup_jobs[k], s.setup_time[k], best);
     const Real on = Excess(p, big_n, s.on_jobs[k], s.on_time[k], best);
-    const Real counted = std::min<Real>(0, std::min(setup, on));
-    b.descents[k] = b.descents[k + 1] + counted;
-    b.first_descent[k] = std::min(b.first_descent[k + 1], setup - counted);
+    cheaper[k] = std::min(setup, on);
+    b.first_extra[k] = std::min(b.first_extra[k + 1], setup - cheaper[k]);
+  }
+  b.from.assign(max_up + 2, 0);
+  b.after.assign(max_up + 2, INFINITY);
+  for (int k = max_up; k >= 0; --k) {
+    const Real pair = Excess(p, n, s.climb_jobs[k], s.climb_time[k], best) + cheaper[k + 1];
+    b.from[k] = pair + (k < max_up ? std::min<Real>(0, b.from[k + 1]) : 0);
+    b.after[k] = std::min(b.after[k + 1], b.from[k]);
   }
   return b;
 }
@@ -234,14 +237,11 @@ core::Result<ReservesResult> OptimalReserves(const ReservesParams& p,
     if (p.c2 * n + p.c1 * all_on.jobs >= best_cost) continue;
     const Passages s = ComputePassages(p, n, max_up);
     const Bounds b = ComputeBounds(p, n, s, max_up, best_cost);
-    // Every (D' >= D, U') has its climbs from D up, its descents from D + 1 up, the first of
-    // them in setup.
-    auto promising = [&](int down) {
-      return b.climbs[down] + b.descents[down + 1] + b.first_descent[down + 1] < 0;
-    };
+    // Every (D' >= D, U') is a run of pairs within [D, max_up] and a first descent above D.
+    auto promising = [&](int down) { return b.after[down] + b.first_extra[down + 1] < 0; };
     // For (D, U' > U): the climbs D..U and the on period's descents to D..U are known; the
     // latter's mix of setup and on changes with U', so each counts at its cheaper kind. Above
-    // U come climbs, descents and the first, setup, descent of the on period.
+    // U come the pairs U + 1..U' and the first, setup, descent of the on period.
     Real known_descents = 0;
     auto visit = [&](int down, int up, Real cost, Real time, Real off_cost, Real off_time) {
       // Where the cost is flat (reserves nearly never on) rounding would pick among equals at
@@ -255,8 +255,8 @@ core::Result<ReservesResult> OptimalReserves(const ReservesParams& p,
       known_descents +=
           std::min(Excess(p, big_n, s.setup_jobs[up + 1], s.setup_time[up + 1], best_cost),
                    Excess(p, big_n, s.on_jobs[up + 1], s.on_time[up + 1], best_cost));
-      const Real floor = off_cost - best_cost * off_time + known_descents + b.climbs[up + 1] +
-                         b.descents[up + 2] + b.first_descent[up + 2];
+      const Real floor =
+          off_cost - best_cost * off_time + known_descents + b.from[up + 1] + b.first_extra[up + 2];
       return floor < 0;
     };
     SweepCycles(p, n, s, 0, max_up, promising, visit);
