@@ -7,6 +7,7 @@
 #include "policy/always_on_policy.h"
 #include "policy/dynamic_threshold_policy.h"
 #include "policy/regression_policy.h"
+#include "policy/sla_sizing_policy.h"
 #include "policy/threshold_policy.h"
 
 namespace ebb::policy {
@@ -76,7 +77,8 @@ SignOffMode SignOffOf(const PolicyOptions& o) {
 }  // namespace
 
 std::vector<std::string_view> PolicyNames() {
-  return {"always-on", "threshold", "dynamic-threshold", "regression", "regression-mean"};
+  return {"always-on",  "threshold",       "dynamic-threshold",
+          "regression", "regression-mean", "sla-sizing"};
 }
 
 core::Result<std::unique_ptr<Policy>> MakePolicy(const PolicyOptions& options) {
@@ -115,6 +117,28 @@ core::Result<std::unique_ptr<Policy>> MakePolicy(const PolicyOptions& options) {
         .current_load = mean ? CurrentLoad::kWindowMean : CurrentLoad::kNewestSample,
         .mean_s = o.mean_s,
         .sign_off = SignOffOf(o)}));
+  }
+  if (o.name == "sla-sizing") {
+    EBB_RETURN_IF_ERROR(CheckWindow(o, "mean_s", o.mean_s));
+    EBB_RETURN_IF_ERROR(CheckWindow(o, "history_s", o.history_s));
+    EBB_RETURN_IF_ERROR(CheckWindow(o, "memory_s", o.memory_s));
+    EBB_RETURN_IF_ERROR(CheckWindow(o, "halving_s", o.halving_s));
+    if (!(o.headroom_quantile > 0 && o.headroom_quantile <= 1)) {
+      return InvalidArgumentError(fmt::format(
+          "policy '{}': headroom_quantile must be in (0, 1], got {}", o.name, o.headroom_quantile));
+    }
+    if (!(o.hold_s >= 0 || o.hold_s == -1) || !std::isfinite(o.hold_s)) {
+      return InvalidArgumentError(fmt::format(
+          "policy '{}': hold_s must be >= 0 seconds, or -1 for the break-even time, got {}",
+          o.name, o.hold_s));
+    }
+    return std::unique_ptr<Policy>(std::make_unique<SlaSizingPolicy>(
+        SlaSizingOptions{.mean_s = o.mean_s,
+                         .history_s = o.history_s,
+                         .headroom_quantile = o.headroom_quantile,
+                         .memory_s = o.memory_s,
+                         .halving_s = o.halving_s,
+                         .hold_s = o.hold_s}));
   }
   return InvalidArgumentError(fmt::format("unknown policy '{}'; known policies: {}", o.name,
                                           fmt::join(PolicyNames(), ", ")));

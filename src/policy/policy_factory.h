@@ -24,6 +24,11 @@ struct PolicyOptions {
   // The threshold policies, once their underload test fires: "all" signs off as many nodes as
   // keep the load within the overload threshold; "one" signs off one node, as Cherub did.
   std::string sign_off = "all";
+  // "sla-sizing":
+  double headroom_quantile = 0.999;  // quantile of the load's growth within a boot time
+  core::Seconds memory_s = 86400;    // half-life of the growth it remembers
+  core::Seconds halving_s = 600;     // the cluster shrinks at most by half in this time
+  core::Seconds hold_s = -1;         // keep what was needed this long; -1: break-even time
 };
 
 // The names MakePolicy accepts, in a stable order.
