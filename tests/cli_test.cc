@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -69,6 +70,26 @@ TEST_F(CliTest, OutWritesTheReportFolderAndSameSeedGivesSameBytes) {
             "p95_latency_s,power_w");
   EXPECT_EQ(std::count(series.begin(), series.end(), '\n'), 7200 + 1);
   EXPECT_NE(ReadFile(dir_ / "a" / "report.html").find("<svg"), std::string::npos);
+
+  // The response-time distribution holds every completed request, in increasing buckets.
+  std::istringstream histogram(ReadFile(dir_ / "a" / "latency_histogram.csv"));
+  std::string line;
+  std::getline(histogram, line);
+  EXPECT_EQ(line, "lower_s,upper_s,requests");
+  std::int64_t counted = 0;
+  double previous_upper = 0;
+  while (std::getline(histogram, line)) {
+    double lower = 0, upper = 0;
+    std::int64_t requests = 0;
+    char comma1 = 0, comma2 = 0;
+    std::istringstream(line) >> lower >> comma1 >> upper >> comma2 >> requests;
+    EXPECT_LE(previous_upper, lower) << line;
+    EXPECT_LT(lower, upper) << line;
+    EXPECT_GT(requests, 0) << line;
+    previous_upper = upper;
+    counted += requests;
+  }
+  EXPECT_EQ(counted, a["completed"].get<std::int64_t>());
 
   // The folder keeps the configuration it ran with; run again from it, the results are the same.
   const CommandResult again = Ebb("simulate " + (dir_ / "a" / "config.toml").string() + " --json");

@@ -1,5 +1,6 @@
 #include "sim/report_writer.h"
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -19,6 +20,9 @@ constexpr const char* kDecisions = "decisions.jsonl";
 constexpr const char* kSummary = "summary.json";
 constexpr const char* kHtml = "report.html";
 constexpr const char* kConfig = "config.toml";
+constexpr const char* kLatencyHistogram = "latency_histogram.csv";
+constexpr std::array kFiles = {kTimeseries, kDecisions, kSummary,
+                               kHtml,       kConfig,    kLatencyHistogram};
 
 std::vector<std::pair<std::string, std::string>> SummaryRows(const SimSummary& s) {
   return {
@@ -74,7 +78,7 @@ ReportWriter::~ReportWriter() {
 
 void ReportWriter::RemoveTemporaries() {
   std::error_code ignored;
-  for (const char* name : {kTimeseries, kDecisions, kSummary, kHtml, kConfig}) {
+  for (const char* name : kFiles) {
     std::filesystem::remove(Path(name, true), ignored);
   }
 }
@@ -117,6 +121,11 @@ core::Status ReportWriter::Commit(const SimSummary& summary, double sla_s) {
   };
   write(kSummary, ToJson(summary).dump(2) + "\n");
   write(kConfig, config_);
+  std::string histogram = "lower_s,upper_s,requests\n";
+  for (const stats::LatencyHistogram::Bin& bin : summary.response_time_bins) {
+    histogram += fmt::format("{:.9g},{:.9g},{}\n", bin.lower_s, bin.upper_s, bin.count);
+  }
+  write(kLatencyHistogram, histogram);
   write(kHtml, report::RenderHtmlReport({.title = "ebb simulate: " + summary.policy,
                                          .summary = SummaryRows(summary),
                                          .sla_s = sla_s,
@@ -126,7 +135,7 @@ core::Status ReportWriter::Commit(const SimSummary& summary, double sla_s) {
   timeseries_ = decisions_ = nullptr;
   if (!ok) return core::InvalidArgumentError(dir_ + ": write failed: " + std::strerror(errno));
   std::error_code error;
-  for (const char* name : {kTimeseries, kDecisions, kSummary, kHtml, kConfig}) {
+  for (const char* name : kFiles) {
     std::filesystem::rename(Path(name, true), Path(name, false), error);
     if (error) return core::InvalidArgumentError(Path(name, false) + ": " + error.message());
   }

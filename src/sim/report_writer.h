@@ -2,6 +2,8 @@
 //   summary.json     the run's summary (the same object as --json)
 //   timeseries.csv   one row per controller tick
 //   decisions.jsonl  one JSON object per decision record
+//   latency_histogram.csv  the completed requests' response times: lower_s,upper_s,requests per
+//                    non-empty bucket, shortest first (the last upper_s may be inf)
 //   report.html      the summary and plots of load, nodes, latency and power (no scripts)
 //   config.toml      the configuration the run used, --set overrides applied
 // Files are written under temporary names and renamed only by Commit, so a failed run leaves
@@ -31,8 +33,8 @@ class ReportWriter final : public control::DecisionSink {
   }
   void Record(const control::DecisionRecord& record) override;
   void OnTick(const TimeseriesRow& row);
-  // Writes summary.json and report.html and renames every file into place. `sla_s` is drawn on
-  // the latency plot.
+  // Writes summary.json, latency_histogram.csv and report.html and renames every file into place.
+  // `sla_s` is drawn on the latency plot.
   core::Status Commit(const SimSummary& summary, double sla_s);
   // The configuration to keep beside the results (written by Commit).
   void SetEffectiveConfig(std::string toml) { config_ = std::move(toml); }
