@@ -2,14 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "testing/command.h"
+
 namespace ebb::report {
 namespace {
 
-int Count(const std::string& text, const std::string& what) {
-  int n = 0;
-  for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1)) ++n;
-  return n;
-}
+using ebb::testing::CountOccurrences;
 
 TEST(HtmlReportTest, SummaryIsEscapedAndEveryPlotIsThere) {
   TimeseriesDigest digest(16);
@@ -25,15 +23,15 @@ TEST(HtmlReportTest, SummaryIsEscapedAndEveryPlotIsThere) {
       {.title = "ebb <simulate>", .summary = {{"policy", "a & b"}}, .sla_s = 5, .series = &digest});
   EXPECT_NE(html.find("<title>ebb &lt;simulate&gt;</title>"), std::string::npos);
   EXPECT_NE(html.find("<td>a &amp; b</td>"), std::string::npos);
-  EXPECT_EQ(Count(html, "<svg"), 4);
-  EXPECT_EQ(Count(html, "<polyline"), 7);  // load 3, nodes 2, latency 1, power 1
+  EXPECT_EQ(CountOccurrences(html, "<svg"), 4);
+  EXPECT_EQ(CountOccurrences(html, "<polyline"), 7);  // load 3, nodes 2, latency 1, power 1
   EXPECT_NE(html.find(">SLA</text>"), std::string::npos);
   EXPECT_EQ(html.find("<script"), std::string::npos);
 }
 
 TEST(HtmlReportTest, NoSeriesGivesSummaryOnly) {
   const std::string html = RenderHtmlReport({.title = "t", .summary = {{"a", "1"}}});
-  EXPECT_EQ(Count(html, "<svg"), 0);
+  EXPECT_EQ(CountOccurrences(html, "<svg"), 0);
   EXPECT_NE(html.find("<td>1</td>"), std::string::npos);
 }
 

@@ -18,6 +18,14 @@ std::string ReadFile(const std::filesystem::path& path) {
   return s.str();
 }
 
+int CountOccurrences(std::string_view text, std::string_view what) {
+  int n = 0;
+  for (auto pos = text.find(what); pos != std::string_view::npos; pos = text.find(what, pos + 1)) {
+    ++n;
+  }
+  return n;
+}
+
 CommandResult RunShell(const std::string& command) {
   // stdout through the pipe, stderr through a file: reading both from pipes could dead-lock.
   char err_path[] = "/tmp/ebb_command_stderr.XXXXXX";

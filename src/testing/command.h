@@ -1,9 +1,11 @@
 // Helpers for tests that run the `ebb` binary or read what it wrote: run a shell command and
-// capture its output and exit code, read a whole file, and a per-test scratch folder.
+// capture its output and exit code, read a whole file, count a string in it, and a per-test
+// scratch folder.
 #pragma once
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 namespace ebb::testing {
 
@@ -19,6 +21,9 @@ CommandResult RunShell(const std::string& command);
 
 // The file's bytes; empty when it cannot be read.
 std::string ReadFile(const std::filesystem::path& path);
+
+// How often `what` occurs in `text` (overlaps count): charts on a page, rows in a table.
+int CountOccurrences(std::string_view text, std::string_view what);
 
 // A fresh folder named after the running test (and the process), removed with the object.
 class TestDir {
