@@ -17,18 +17,12 @@
 #include <string_view>
 #include <thread>
 
+#include "core/steady_clock.h"
+
 extern char** environ;
 
 namespace ebb::power {
 namespace {
-
-class MonotonicClock final : public core::Clock {
- public:
-  core::Seconds Now() const override {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-  }
-};
 
 // An unlinked file for the child's stderr: disk-backed (a chatty command cannot fill memory),
 // gone when the last descriptor closes, nothing to clean up after a crash.
@@ -260,7 +254,7 @@ std::string ChildProcess::StderrTail(std::size_t max_chars) const {
 
 core::Result<SyncRunResult> RunToCompletion(ChildOptions options) {
   EBB_CHECK(options.timeout_s > 0);
-  const MonotonicClock clock;
+  const core::SteadyClock clock;
   const core::Seconds give_up_at = clock.Now() + options.timeout_s + options.kill_grace_s + 5;
   core::Result<std::unique_ptr<ChildProcess>> child = ChildProcess::Spawn(options, clock);
   if (!child.ok()) return child.status();
