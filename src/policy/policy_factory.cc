@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "policy/always_on_policy.h"
+#include "policy/delayed_off_policy.h"
 #include "policy/dynamic_threshold_policy.h"
 #include "policy/regression_policy.h"
 #include "policy/sla_sizing_policy.h"
@@ -77,8 +78,8 @@ SignOffMode SignOffOf(const PolicyOptions& o) {
 }  // namespace
 
 std::vector<std::string_view> PolicyNames() {
-  return {"always-on",  "threshold",       "dynamic-threshold",
-          "regression", "regression-mean", "sla-sizing"};
+  return {"always-on",       "threshold",  "dynamic-threshold", "regression",
+          "regression-mean", "sla-sizing", "delayed-off"};
 }
 
 core::Result<std::unique_ptr<Policy>> MakePolicy(const PolicyOptions& options) {
@@ -118,6 +119,17 @@ core::Result<std::unique_ptr<Policy>> MakePolicy(const PolicyOptions& options) {
         .mean_s = o.mean_s,
         .sign_off = SignOffOf(o)}));
   }
+  if (o.name == "delayed-off") {
+    EBB_RETURN_IF_ERROR(CheckOverload(o));
+    EBB_RETURN_IF_ERROR(CheckWindow(o, "mean_s", o.mean_s));
+    if (!(o.timer_s >= 0 || o.timer_s == -1) || !std::isfinite(o.timer_s)) {
+      return InvalidArgumentError(fmt::format(
+          "policy '{}': timer_s must be >= 0 seconds, or -1 for the break-even time, got {}",
+          o.name, o.timer_s));
+    }
+    return std::unique_ptr<Policy>(std::make_unique<DelayedOffPolicy>(
+        DelayedOffOptions{.overload = o.overload, .mean_s = o.mean_s, .timer_s = o.timer_s}));
+  }
   if (o.name == "sla-sizing") {
     EBB_RETURN_IF_ERROR(CheckWindow(o, "mean_s", o.mean_s));
     EBB_RETURN_IF_ERROR(CheckWindow(o, "history_s", o.history_s));
@@ -129,16 +141,16 @@ core::Result<std::unique_ptr<Policy>> MakePolicy(const PolicyOptions& options) {
     }
     if (!(o.hold_s >= 0 || o.hold_s == -1) || !std::isfinite(o.hold_s)) {
       return InvalidArgumentError(fmt::format(
-          "policy '{}': hold_s must be >= 0 seconds, or -1 for the break-even time, got {}",
-          o.name, o.hold_s));
+          "policy '{}': hold_s must be >= 0 seconds, or -1 for the break-even time, got {}", o.name,
+          o.hold_s));
     }
-    return std::unique_ptr<Policy>(std::make_unique<SlaSizingPolicy>(
-        SlaSizingOptions{.mean_s = o.mean_s,
-                         .history_s = o.history_s,
-                         .headroom_quantile = o.headroom_quantile,
-                         .memory_s = o.memory_s,
-                         .halving_s = o.halving_s,
-                         .hold_s = o.hold_s}));
+    return std::unique_ptr<Policy>(
+        std::make_unique<SlaSizingPolicy>(SlaSizingOptions{.mean_s = o.mean_s,
+                                                           .history_s = o.history_s,
+                                                           .headroom_quantile = o.headroom_quantile,
+                                                           .memory_s = o.memory_s,
+                                                           .halving_s = o.halving_s,
+                                                           .hold_s = o.hold_s}));
   }
   return InvalidArgumentError(fmt::format("unknown policy '{}'; known policies: {}", o.name,
                                           fmt::join(PolicyNames(), ", ")));

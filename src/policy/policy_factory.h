@@ -29,6 +29,8 @@ struct PolicyOptions {
   core::Seconds memory_s = 86400;    // half-life of the growth it remembers
   core::Seconds halving_s = 600;     // the cluster shrinks at most by half in this time
   core::Seconds hold_s = -1;         // keep what was needed this long; -1: break-even time
+  // "delayed-off": a node not needed for this long is switched off; -1: break-even time.
+  core::Seconds timer_s = -1;
 };
 
 // The names MakePolicy accepts, in a stable order.
