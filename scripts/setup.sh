@@ -12,6 +12,7 @@ packages=(
   tmux                                    # the demo's live view is tested in a real terminal
   haproxy nginx-light                     # real peers of the integration tests
   time jq wrk curl python3                # used by the benchmark scripts in bench/
+  chromium                                # headless: the test that renders `ebb compare`'s page
 )
 
 missing=()

@@ -1,6 +1,7 @@
 // ebb: one binary, one subcommand per face of the project.
 #include <CLI/CLI.hpp>
 
+#include "apps/cli/compare_command.h"
 #include "apps/cli/demo_command.h"
 #include "apps/cli/logstat_command.h"
 #include "apps/cli/plan_command.h"
@@ -17,6 +18,7 @@ int main(int argc, char** argv) {
   ebb::cli::AddDemoCommand(app);
   ebb::cli::AddRunCommand(app);
   ebb::cli::AddSimulateCommand(app);
+  ebb::cli::AddCompareCommand(app);
   ebb::cli::AddLogstatCommand(app);
   ebb::cli::AddPlanCommand(app);
   ebb::cli::AddReplayCommand(app);
