@@ -51,6 +51,13 @@ bool UnderloadCounter::Record(bool under) {
   return true;
 }
 
+int SlidingMax::Add(core::Seconds now, int count, core::Seconds window) {
+  while (!entries_.empty() && entries_.back().second <= count) entries_.pop_back();
+  entries_.emplace_back(now, count);
+  while (entries_.size() > 1 && entries_.front().first <= now - window) entries_.pop_front();
+  return entries_.front().second;
+}
+
 int ClampTarget(int target, const PolicyInput& input) {
   return std::clamp(target, 0, std::max(0, input.total_nodes));
 }

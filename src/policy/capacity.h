@@ -4,9 +4,11 @@
 // that all policies explain themselves the same way. Pure functions, no I/O.
 #pragma once
 
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "policy/policy.h"
 
@@ -34,6 +36,17 @@ class UnderloadCounter {
  private:
   int cycles_;
   int count_ = 0;
+};
+
+// The largest count of the last `window` seconds, in O(1) amortised per sample: a deque in which
+// every entry is larger than all later ones, so the front is the maximum.
+class SlidingMax {
+ public:
+  // Adds `count` at `now` (time order) and returns the max over (now - window, now].
+  int Add(core::Seconds now, int count, core::Seconds window);
+
+ private:
+  std::deque<std::pair<core::Seconds, int>> entries_;
 };
 
 // Nodes in rotation or on their way there: what the controller compares a target with.

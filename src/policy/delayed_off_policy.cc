@@ -22,12 +22,7 @@ Decision DelayedOffPolicy::Decide(const PolicyInput& input) {
   const core::Seconds timer =
       options_.timer_s >= 0 ? options_.timer_s : input.model.BreakEven(input.boot_s);
 
-  while (!recent_needs_.empty() && recent_needs_.back().second <= need) recent_needs_.pop_back();
-  recent_needs_.emplace_back(input.now, need);
-  while (recent_needs_.size() > 1 && recent_needs_.front().first <= input.now - timer) {
-    recent_needs_.pop_front();
-  }
-  const int needed_within_timer = recent_needs_.front().second;
+  const int needed_within_timer = recent_needs_.Add(input.now, need, timer);
 
   const std::string why =
       fmt::format("load {} (mean of {:g} s): {} at {} of a node's capacity", FormatRate(current),

@@ -7,11 +7,10 @@
 // the last `mean_s` seconds against `overload` of a node's capacity.
 #pragma once
 
-#include <deque>
 #include <string_view>
-#include <utility>
 
 #include "core/time.h"
+#include "policy/capacity.h"
 #include "policy/policy.h"
 
 namespace ebb::policy {
@@ -31,8 +30,7 @@ class DelayedOffPolicy final : public Policy {
 
  private:
   DelayedOffOptions options_;
-  // The needs of the last timer_s, each larger than every later one: the front is their max.
-  std::deque<std::pair<core::Seconds, int>> recent_needs_;
+  SlidingMax recent_needs_;  // over the timer
 };
 
 }  // namespace ebb::policy

@@ -9,27 +9,9 @@
 namespace ebb::policy {
 namespace {
 
-// Drives the policy one second at a time; targets are carried out at once.
 std::vector<int> Drive(DelayedOffPolicy& policy, const std::vector<double>& rates,
-                       const ServiceModel& model, double boot_s = 60) {
-  core::LoadHistory history(64);
-  std::vector<int> targets;
-  int serving = 1;
-  for (std::size_t i = 0; i < rates.size(); ++i) {
-    const double now = static_cast<double>(i + 1);
-    history.Add({.at = now, .rate_rps = rates[i]});
-    const Decision d = policy.Decide({.now = now,
-                                      .interval_s = 1,
-                                      .serving_nodes = serving,
-                                      .total_nodes = 50,
-                                      .node_capacity_rps = 10,
-                                      .boot_s = boot_s,
-                                      .history = &history,
-                                      .model = model});
-    serving = d.target_serving;
-    targets.push_back(d.target_serving);
-  }
-  return targets;
+                       const ServiceModel& model) {
+  return DrivePolicy(policy, rates, {.model = model});
 }
 
 TEST(DelayedOffPolicyTest, TheDefaultTimerIsTheBreakEvenTime) {

@@ -68,16 +68,11 @@ Decision SlaSizingPolicy::Decide(const PolicyInput& input) {
 
   // What scale-down must keep: the needs of the last hold_s, and the halving envelope.
   const core::Seconds hold = options_.hold_s >= 0 ? options_.hold_s : model.BreakEven(input.boot_s);
-  while (!recent_needs_.empty() && recent_needs_.back().second <= need) recent_needs_.pop_back();
-  recent_needs_.emplace_back(now, need);
-  while (recent_needs_.front().first <= now - hold && recent_needs_.size() > 1) {
-    recent_needs_.pop_front();
-  }
+  const int held = recent_needs_.Add(now, need, hold);
   envelope_nodes_ =
       std::max(static_cast<double>(need), envelope_nodes_ * std::exp2(-dt / options_.halving_s));
   started_ = true;
   last_at_ = now;
-  const int held = recent_needs_.front().second;
   const int floor = static_cast<int>(std::ceil(envelope_nodes_ - 1e-9));
   const int keep = std::max({need, held, floor});
 

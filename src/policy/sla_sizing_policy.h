@@ -18,12 +18,12 @@
 // load (an upstream outage) does not leave one node to meet its return.
 #pragma once
 
-#include <deque>
 #include <optional>
 #include <string_view>
 
 #include "core/time.h"
 #include "forecast/growth_quantile.h"
+#include "policy/capacity.h"
 #include "policy/policy.h"
 
 namespace ebb::policy {
@@ -59,9 +59,8 @@ class SlaSizingPolicy final : public Policy {
   SlaSizingOptions options_;
   std::optional<forecast::GrowthQuantile> growth_;
   double level_rps_ = 0;  // the recent level, for GrowthQuantile's base test
-  // Scale-down memory: the needs of the last hold_s (a monotonic deque: each entry is larger
-  // than every later one), and the halving envelope in nodes.
-  std::deque<std::pair<core::Seconds, int>> recent_needs_;
+  // Scale-down memory: the needs of the last hold_s, and the halving envelope in nodes.
+  SlidingMax recent_needs_;
   double envelope_nodes_ = 0;
   core::Seconds last_at_ = 0;
   bool started_ = false;

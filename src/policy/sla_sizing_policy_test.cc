@@ -60,28 +60,13 @@ TEST(NodesForSlaTest, IsTheSmallestClusterThatMeetsTheSlaByErlangC) {
   EXPECT_EQ(short_of.nodes, 10);
 }
 
-// Drives the policy one second at a time over `rates`, as the controller would: the target is
-// carried out at once (no boot delay), and returns the targets.
 std::vector<int> Drive(SlaSizingPolicy& policy, const std::vector<double>& rates, int total,
-                       int start_serving, const ServiceModel& model, double boot_s = 60) {
-  core::LoadHistory history(256);
-  std::vector<int> targets;
-  int serving = start_serving;
-  for (std::size_t i = 0; i < rates.size(); ++i) {
-    const double now = static_cast<double>(i + 1);
-    history.Add({.at = now, .rate_rps = rates[i]});
-    const Decision d = policy.Decide({.now = now,
-                                      .interval_s = 1,
-                                      .serving_nodes = serving,
-                                      .total_nodes = total,
-                                      .node_capacity_rps = 16,
-                                      .boot_s = boot_s,
-                                      .history = &history,
-                                      .model = model});
-    serving = std::max(1, d.target_serving);
-    targets.push_back(d.target_serving);
-  }
-  return targets;
+                       int start_serving, const ServiceModel& model) {
+  return DrivePolicy(policy, rates,
+                     {.total_nodes = total,
+                      .start_serving = start_serving,
+                      .node_capacity_rps = 16,
+                      .model = model});
 }
 
 const ServiceModel kModel{
