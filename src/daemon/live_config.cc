@@ -269,6 +269,8 @@ core::Result<LiveConfig> LoadLiveConfig(const std::string& path,
   model.sla_target = c.sla_target;
   model.shutdown_s = c.cluster.shutdown_s;
   model.power = c.cluster.power;
+  model.cost_c1 = c.cost_c1;
+  model.cost_c2 = c.cost_c2;
 
   if (errors.empty()) {
     const toml::node* min_nodes = pol.table() ? pol.table()->get("min_nodes") : nullptr;

@@ -24,6 +24,8 @@ struct ServiceModel {
   double sla_target = 0.999;  // the share of requests to answer within sla_s
   core::Seconds shutdown_s = 0;
   core::PowerModel power;
+  double cost_c1 = 1;  // Mitrani's cost: per request in the system, per second
+  double cost_c2 = 1;  // per powered node, per second
 
   // service_time_s, or the one the node capacity implies when it is not given.
   double ServiceTime(double node_capacity_rps) const {

@@ -7,6 +7,7 @@
 #include "policy/always_on_policy.h"
 #include "policy/delayed_off_policy.h"
 #include "policy/dynamic_threshold_policy.h"
+#include "policy/lcp_policy.h"
 #include "policy/regression_policy.h"
 #include "policy/sla_sizing_policy.h"
 #include "policy/threshold_policy.h"
@@ -79,7 +80,7 @@ SignOffMode SignOffOf(const PolicyOptions& o) {
 
 std::vector<std::string_view> PolicyNames() {
   return {"always-on",       "threshold",  "dynamic-threshold", "regression",
-          "regression-mean", "sla-sizing", "delayed-off"};
+          "regression-mean", "sla-sizing", "delayed-off",       "lcp"};
 }
 
 core::Result<std::unique_ptr<Policy>> MakePolicy(const PolicyOptions& options) {
@@ -119,6 +120,7 @@ core::Result<std::unique_ptr<Policy>> MakePolicy(const PolicyOptions& options) {
         .mean_s = o.mean_s,
         .sign_off = SignOffOf(o)}));
   }
+  if (o.name == "lcp") return std::unique_ptr<Policy>(std::make_unique<LcpPolicy>());
   if (o.name == "delayed-off") {
     EBB_RETURN_IF_ERROR(CheckOverload(o));
     EBB_RETURN_IF_ERROR(CheckWindow(o, "mean_s", o.mean_s));

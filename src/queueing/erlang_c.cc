@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "core/check.h"
 
@@ -38,6 +39,26 @@ double ErlangC(int servers, double offered) {
   double blocking = 1;
   for (int k = 1; k <= servers; ++k) blocking = offered * blocking / (k + offered * blocking);
   return ErlangCFromB(servers, offered, blocking);
+}
+
+void ErlangCUpTo(int max_servers, double offered, std::vector<double>& out) {
+  out.assign(static_cast<std::size_t>(std::max(0, max_servers)) + 1, 1.0);
+  if (!(offered > 0)) {
+    std::fill(out.begin(), out.end(), 0.0);
+    return;
+  }
+  double blocking = 1;
+  for (int c = 1; c <= max_servers; ++c) {
+    blocking = offered * blocking / (c + offered * blocking);
+    if (offered < c) out[static_cast<std::size_t>(c)] = ErlangCFromB(c, offered, blocking);
+  }
+}
+
+double MeanJobs(int servers, double offered, double erlang_c) {
+  if (!(offered > 0)) return 0;
+  if (servers <= 0 || offered >= servers) return std::numeric_limits<double>::infinity();
+  const double rho = offered / servers;
+  return offered + erlang_c * rho / (1 - rho);
 }
 
 double ShareWithin(int servers, double arrival_rate, double service_rate, double t) {

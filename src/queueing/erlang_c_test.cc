@@ -1,6 +1,7 @@
 #include "queueing/erlang_c.h"
 
 #include <cmath>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -102,6 +103,16 @@ TEST(ServersForShareTest, IsTheSmallestCountThatMeetsTheTarget) {
   EXPECT_EQ(ServersForShare(0, 10, 0.3, 0.999, 100), 0);
   // A service time alone too long for the target: no count is enough.
   EXPECT_EQ(ServersForShare(1, 1, 0.1, 0.5, 100), 101);
+}
+
+TEST(ErlangCTest, OnePassAgreesWithEachCount) {
+  std::vector<double> all;
+  ErlangCUpTo(30, 12.5, all);
+  ASSERT_EQ(all.size(), 31u);
+  for (int c = 0; c <= 30; ++c) EXPECT_NEAR(all[c], ErlangC(c, 12.5), 1e-12) << c;
+  // M/M/1: L = rho / (1 - rho).
+  EXPECT_NEAR(MeanJobs(1, 0.5, ErlangC(1, 0.5)), 1.0, 1e-12);
+  EXPECT_TRUE(std::isinf(MeanJobs(2, 2, 1)));
 }
 
 }  // namespace

@@ -141,6 +141,8 @@ Result<SimConfig> LoadSimConfig(const std::string& path,
   service.sla_target = c.sla_target;
   service.shutdown_s = c.shutdown_s;
   service.power = c.power;
+  service.cost_c1 = c.cost_c1;
+  service.cost_c2 = c.cost_c2;
 
   TomlSection sim = section("sim");
   sim.U64("seed", c.seed);
