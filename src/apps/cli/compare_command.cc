@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "apps/cli/sigint_scope.h"
 #include "tools/compare/collect.h"
 #include "tools/compare/compare_plan.h"
 #include "tools/compare/run_pool.h"
@@ -120,21 +121,27 @@ int RunCompare(const CompareArgs& args) {
                        : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   std::size_t done = 0;
   std::size_t failed = 0;
-  compare::RunAll(commands, jobs, [&](std::size_t i, const compare::RunOutcome& outcome) {
-    ++done;
-    const compare::RunSpec& run = plan->runs[i];
-    if (outcome.succeeded) {
-      fmt::print(stderr, "[{}/{}] {} on {}: done in {:.1f} s\n", done, commands.size(), run.policy,
-                 run.trace, outcome.wall_s);
-    } else {
-      ++failed;
-      fmt::print(stderr, "[{}/{}] {} on {}: FAILED: {}\n", done, commands.size(), run.policy,
-                 run.trace, outcome.failure);
-    }
-  });
+  const SigintScope sigint;
+  compare::RunAll(
+      commands, jobs,
+      [&](std::size_t i, const compare::RunOutcome& outcome) {
+        ++done;
+        const compare::RunSpec& run = plan->runs[i];
+        if (outcome.succeeded) {
+          fmt::print(stderr, "[{}/{}] {} on {}: done in {:.1f} s\n", done, commands.size(),
+                     run.policy, run.trace, outcome.wall_s);
+        } else {
+          ++failed;
+          fmt::print(stderr, "[{}/{}] {} on {}: FAILED: {}\n", done, commands.size(), run.policy,
+                     run.trace, outcome.failure);
+        }
+      },
+      &SigintScope::Interrupted());
+  // Interrupted or not, what has finished is tabulated.
   core::Result<compare::Collected> collected = compare::CollectComparison(*plan, folder);
   if (!collected.ok()) return Fail(collected.status().message());
   const int status = Report(*collected, args.json, plan->runs.size());
+  if (SigintScope::Interrupted()) return 130;
   return failed > 0 ? 1 : status;
 }
 

@@ -1,6 +1,5 @@
 #include "apps/cli/replay_command.h"
 
-#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -12,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "apps/cli/sigint_scope.h"
 #include "tools/replay/replayer.h"
 #include "workload/trace_reader.h"
 
@@ -32,28 +32,6 @@ struct ReplayArgs {
   double sla_ms = 5000;
   std::uint64_t seed = 1;
   double spin_us = 50;
-};
-
-// SIGINT ends the run and the report is still printed; a second SIGINT kills (SA_RESETHAND).
-std::atomic<bool> g_stop{false};
-extern "C" void OnSigint(int) { g_stop.store(true); }
-
-class SigintScope {
- public:
-  SigintScope() {
-    g_stop = false;
-    struct sigaction action {};
-    action.sa_handler = OnSigint;
-    action.sa_flags = SA_RESETHAND;  // no SA_RESTART: epoll_wait returns EINTR at once
-    sigemptyset(&action.sa_mask);
-    ::sigaction(SIGINT, &action, &old_);
-  }
-  ~SigintScope() { ::sigaction(SIGINT, &old_, nullptr); }
-  SigintScope(const SigintScope&) = delete;
-  SigintScope& operator=(const SigintScope&) = delete;
-
- private:
-  struct sigaction old_ {};
 };
 
 void PrintLatency(const char* name, const replay::LatencySummary& s) {
@@ -107,7 +85,7 @@ int RunReplay(const ReplayArgs& args) {
       .timeout_s = args.timeout_ms / 1e3,
       .sla_s = args.sla_ms / 1e3,
       .spin_s = args.spin_us / 1e6,
-      .stop = &g_stop,
+      .stop = &SigintScope::Interrupted(),
   };
   std::unique_ptr<replay::SendSchedule> schedule;
   if (args.max_rate) {

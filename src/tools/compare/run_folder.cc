@@ -1,11 +1,11 @@
 #include "tools/compare/run_folder.h"
 
+#include <algorithm>
 #include <charconv>
-#include <cmath>
+#include <fstream>
+#include <functional>
 #include <limits>
-#include <map>
 #include <optional>
-#include <sstream>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -39,9 +39,9 @@ std::optional<double> ParseNumber(std::string_view text) {
 // (looked up by name in the header: files may gain columns).
 core::Status ReadCsv(const fs::path& path, const std::vector<std::string_view>& columns,
                      const std::function<void(const std::vector<double>&)>& row) {
-  core::Result<std::string> text = ReadTextFile(path);
-  if (!text.ok()) return text.status();
-  std::istringstream in(*text);
+  // Streamed: a month at one row per second is hundreds of megabytes.
+  std::ifstream in(path);
+  if (!in) return core::NotFoundError(path.string() + ": cannot open");
   std::string line;
   std::getline(in, line);
   const std::vector<std::string_view> header = SplitCsv(line);

@@ -10,8 +10,10 @@
 namespace ebb::compare {
 
 std::vector<RunOutcome> RunAll(const std::vector<power::ChildOptions>& commands, int jobs,
-                               const std::function<void(std::size_t, const RunOutcome&)>& on_done) {
+                               const std::function<void(std::size_t, const RunOutcome&)>& on_done,
+                               const std::atomic<bool>* stop) {
   constexpr std::size_t kStderrTail = 600;
+  constexpr core::Seconds kKillGrace = 3;
   const core::SteadyClock clock;
   std::vector<RunOutcome> outcomes(commands.size());
   struct Running {
@@ -24,7 +26,13 @@ std::vector<RunOutcome> RunAll(const std::vector<power::ChildOptions>& commands,
     outcomes[index] = std::move(outcome);
     if (on_done) on_done(index, outcomes[index]);
   };
+  bool stopping = false;
   while (next < commands.size() || !running.empty()) {
+    if (!stopping && stop != nullptr && stop->load()) {
+      stopping = true;
+      for (Running& r : running) r.child->Terminate(kKillGrace);
+      while (next < commands.size()) finish(next++, {.failure = "not started: interrupted"});
+    }
     while (next < commands.size() && running.size() < static_cast<std::size_t>(std::max(jobs, 1))) {
       const std::size_t index = next++;
       auto child = power::ChildProcess::Spawn(commands[index], clock);

@@ -1,7 +1,10 @@
 #include "tools/compare/run_pool.h"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdio>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -48,6 +51,26 @@ TEST(RunPoolTest, RunsAtMostJobsAtOnce) {
   for (const RunOutcome& outcome : RunAll(commands, 4)) collisions += outcome.succeeded ? 0 : 1;
   EXPECT_GE(collisions, 1);
   std::remove(lock.c_str());
+}
+
+TEST(RunPoolTest, StopTerminatesTheRunningAndStartsNoMore) {
+  std::atomic<bool> stop{false};
+  std::thread interrupt([&stop] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    stop = true;
+  });
+  const auto started = std::chrono::steady_clock::now();
+  const std::vector<RunOutcome> outcomes =
+      RunAll({Shell("sleep 30"), Shell("exit 0"), Shell("exit 0")}, 1, {}, &stop);
+  interrupt.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+  ASSERT_EQ(outcomes.size(), 3u);
+  EXPECT_FALSE(outcomes[0].succeeded);
+  EXPECT_NE(outcomes[0].failure.find("SIGTERM"), std::string::npos) << outcomes[0].failure;
+  for (std::size_t i : {1, 2}) {
+    EXPECT_FALSE(outcomes[i].succeeded);
+    EXPECT_EQ(outcomes[i].failure, "not started: interrupted");
+  }
 }
 
 }  // namespace
