@@ -376,7 +376,8 @@ void Controller::Tick(Seconds now) {
       if (!picked.empty()) last_up_at_ = last_any_at_ = now;
     } else if (verdict.remove > 0) {
       // The last healthy node never leaves: the guard keeps min_serving >= 1.
-      const std::vector<core::NodeId> picked = PickToDrain(runtime_, verdict.remove);
+      const std::vector<core::NodeId> picked =
+          PickToDrain(runtime_, verdict.remove, DrainOrderFor(options_.balance));
       for (core::NodeId id : picked) Drain(id, now, actions);
       if (!picked.empty()) last_any_at_ = now;
     }

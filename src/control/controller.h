@@ -37,8 +37,9 @@ struct ControllerOptions {
   core::Seconds power_off_timeout_s = 300;
   // A running node taken back from maint waits in drain this long for its health check.
   core::Seconds check_timeout_s = 30;
-  std::size_t history_samples = 1024;  // load samples kept (ring buffer)
-  policy::ServiceModel model;          // passed to the policy as it is
+  std::size_t history_samples = 1024;                 // load samples kept (ring buffer)
+  policy::ServiceModel model;                         // passed to the policy as it is
+  lb::Algorithm balance = lb::Algorithm::kLeastConn;  // the balancer's: which nodes empty first
 };
 
 // What the last tick saw and did, for time series and metrics.

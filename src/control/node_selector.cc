@@ -6,14 +6,24 @@ namespace ebb::control {
 
 using core::NodeState;
 
-std::vector<core::NodeId> PickToDrain(const std::vector<NodeRuntime>& nodes, int count) {
+DrainOrder DrainOrderFor(lb::Algorithm algorithm) {
+  return algorithm == lb::Algorithm::kFirst ? DrainOrder::kHighestFirst
+                                            : DrainOrder::kFewestSessions;
+}
+
+std::vector<core::NodeId> PickToDrain(const std::vector<NodeRuntime>& nodes, int count,
+                                      DrainOrder order) {
   std::vector<const NodeRuntime*> candidates;
   for (const NodeRuntime& n : nodes) {
     if (core::IsServing(n.state)) candidates.push_back(&n);
   }
-  std::sort(candidates.begin(), candidates.end(), [](const NodeRuntime* a, const NodeRuntime* b) {
-    return a->sessions != b->sessions ? a->sessions < b->sessions : a->id > b->id;
-  });
+  std::sort(candidates.begin(), candidates.end(),
+            [order](const NodeRuntime* a, const NodeRuntime* b) {
+              if (order == DrainOrder::kFewestSessions && a->sessions != b->sessions) {
+                return a->sessions < b->sessions;
+              }
+              return a->id > b->id;
+            });
   std::vector<core::NodeId> out;
   for (const NodeRuntime* n : candidates) {
     if (static_cast<int>(out.size()) == count) break;

@@ -133,5 +133,18 @@ TEST(NodeSelectorTest, IdsAreTheNodesOwnIds) {
   EXPECT_THAT(PickToAdd(nodes, 1), ElementsAre(3));
 }
 
+// Under `balance first` the highest serving nodes go first even when one of them holds a
+// session for a moment: the load packs onto the lowest, so those empty for good.
+TEST(NodeSelectorTest, BalanceFirstDrainsTheHighestNodes) {
+  const std::vector<NodeRuntime> nodes = Nodes({{NodeState::kBusy, 7},
+                                                {NodeState::kOnline, 0},
+                                                {NodeState::kBusy, 1},
+                                                {NodeState::kDown},
+                                                {NodeState::kBusy, 2}});
+  EXPECT_THAT(PickToDrain(nodes, 2, DrainOrderFor(lb::Algorithm::kFirst)), ElementsAre(4, 2));
+  EXPECT_THAT(PickToDrain(nodes, 2, DrainOrderFor(lb::Algorithm::kLeastConn)), ElementsAre(1, 2));
+  EXPECT_THAT(PickToDrain(nodes, 2, DrainOrderFor(lb::Algorithm::kRoundRobin)), ElementsAre(1, 2));
+}
+
 }  // namespace
 }  // namespace ebb::control

@@ -271,6 +271,7 @@ core::Result<LiveConfig> LoadLiveConfig(const std::string& path,
   model.power = c.cluster.power;
   model.cost_c1 = c.cost_c1;
   model.cost_c2 = c.cost_c2;
+  c.policy.controller.balance = c.balancer.algorithm;
 
   if (errors.empty()) {
     const toml::node* min_nodes = pol.table() ? pol.table()->get("min_nodes") : nullptr;

@@ -143,6 +143,7 @@ Result<SimConfig> LoadSimConfig(const std::string& path,
   service.power = c.power;
   service.cost_c1 = c.cost_c1;
   service.cost_c2 = c.cost_c2;
+  c.controller.balance = c.algorithm;
 
   TomlSection sim = section("sim");
   sim.U64("seed", c.seed);
