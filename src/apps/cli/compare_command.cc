@@ -13,7 +13,9 @@
 #include "apps/cli/sigint_scope.h"
 #include "tools/compare/collect.h"
 #include "tools/compare/compare_plan.h"
+#include "tools/compare/run_folder.h"
 #include "tools/compare/run_pool.h"
+#include "tools/compare/text_file.h"
 
 namespace ebb::cli {
 namespace {
@@ -112,6 +114,7 @@ int RunCompare(const CompareArgs& args) {
     // A summary from an earlier comparison in this folder must not stand in for a failed run.
     fs::remove(dir / "summary.json", ignored);
     fs::remove(dir / "simulate.out", ignored);
+    fs::remove(dir / compare::kFailureFile, ignored);
     commands.push_back({.argv = compare::SimulateArgv(run, SelfPath(), base),
                         .output_path = (dir / "simulate.out").string(),
                         .capture_stderr = power::StderrCapture::kYes});
@@ -134,6 +137,8 @@ int RunCompare(const CompareArgs& args) {
           ++failed;
           fmt::print(stderr, "[{}/{}] {} on {}: FAILED: {}\n", done, commands.size(), run.policy,
                      run.trace, outcome.failure);
+          // For the table's and the page's list of what is left out, and for a later --collect.
+          (void)compare::WriteTextFile(base / run.dir / compare::kFailureFile, outcome.failure);
         }
       },
       &SigintScope::Interrupted());

@@ -79,6 +79,10 @@ core::Result<RunData> ReadRunFolder(const fs::path& folder, const RunSpec& spec)
   RunData run{.spec = spec};
   core::Result<std::string> summary = ReadTextFile(dir / "summary.json");
   if (!summary.ok()) {
+    core::Result<std::string> failure = ReadTextFile(dir / kFailureFile);
+    if (failure.ok()) {
+      return core::NotFoundError(fmt::format("{}: failed: {}", dir.string(), *failure));
+    }
     return core::NotFoundError(
         fmt::format("{}: no summary.json: the run has not finished, or it failed", dir.string()));
   }

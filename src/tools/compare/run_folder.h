@@ -1,7 +1,7 @@
 // RunFolder: what `ebb compare` reads back from one `ebb simulate --out` folder: summary.json,
 // timeseries.csv (squeezed into a report::TimeseriesDigest for plotting) and
 // latency_histogram.csv. Errors name the file (and line): a folder without summary.json is a run
-// that has not finished, or failed.
+// that has not finished, or failed (then failure.txt, when compare ran it, says why).
 #pragma once
 
 #include <cstddef>
@@ -16,6 +16,9 @@
 #include "tools/compare/compare_plan.h"
 
 namespace ebb::compare {
+
+// Beside a run's files when `ebb compare` saw it fail: why (exit status and stderr's end).
+constexpr const char* kFailureFile = "failure.txt";
 
 // Points per run on the time plots, whatever the run's length.
 constexpr std::size_t kPlotBuckets = 600;
