@@ -80,5 +80,17 @@ TEST(SvgChartTest, ScatterDrawsEveryPointWithItsTooltipAndTheLegend) {
   EXPECT_NE(svg.find(">trace 2</text>"), std::string::npos);
 }
 
+TEST(SvgChartTest, NothingToPlotStillGivesAnEmptyFrame) {
+  for (const std::string& svg :
+       {RenderLineChart({.title = "none"}),
+        RenderLineChart({.title = "one point", .series = {{.name = "a", .x = {5}, .y = {5}}}}),
+        RenderScatterChart({.title = "none"})}) {
+    EXPECT_EQ(svg.rfind("<svg class=\"chart\"", 0), 0u);
+    EXPECT_EQ(svg.find("nan"), std::string::npos) << svg;
+    EXPECT_EQ(svg.find("inf"), std::string::npos) << svg;
+    EXPECT_NE(svg.find("</svg>"), std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace ebb::report
