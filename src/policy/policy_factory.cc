@@ -9,6 +9,7 @@
 #include "policy/dynamic_threshold_policy.h"
 #include "policy/lcp_policy.h"
 #include "policy/regression_policy.h"
+#include "policy/reserves_policy.h"
 #include "policy/sla_sizing_policy.h"
 #include "policy/threshold_policy.h"
 
@@ -80,7 +81,8 @@ SignOffMode SignOffOf(const PolicyOptions& o) {
 
 std::vector<std::string_view> PolicyNames() {
   return {"always-on",       "threshold",  "dynamic-threshold", "regression",
-          "regression-mean", "sla-sizing", "delayed-off",       "lcp"};
+          "regression-mean", "sla-sizing", "delayed-off",       "lcp",
+          "reserves"};
 }
 
 core::Result<std::unique_ptr<Policy>> MakePolicy(const PolicyOptions& options) {
@@ -119,6 +121,20 @@ core::Result<std::unique_ptr<Policy>> MakePolicy(const PolicyOptions& options) {
         .current_load = mean ? CurrentLoad::kWindowMean : CurrentLoad::kNewestSample,
         .mean_s = o.mean_s,
         .sign_off = SignOffOf(o)}));
+  }
+  if (o.name == "reserves") {
+    EBB_RETURN_IF_ERROR(CheckWindow(o, "mean_s", o.mean_s));
+    EBB_RETURN_IF_ERROR(CheckWindow(o, "history_s", o.history_s));
+    EBB_RETURN_IF_ERROR(CheckWindow(o, "replan_s", o.replan_s));
+    if (!(o.replan_share >= 0 && std::isfinite(o.replan_share))) {
+      return InvalidArgumentError(fmt::format(
+          "policy '{}': replan_share must be a share >= 0, got {}", o.name, o.replan_share));
+    }
+    return std::unique_ptr<Policy>(
+        std::make_unique<ReservesPolicy>(ReservesOptions{.mean_s = o.mean_s,
+                                                         .history_s = o.history_s,
+                                                         .replan_share = o.replan_share,
+                                                         .replan_s = o.replan_s}));
   }
   if (o.name == "lcp") return std::unique_ptr<Policy>(std::make_unique<LcpPolicy>());
   if (o.name == "delayed-off") {

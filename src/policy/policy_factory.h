@@ -31,6 +31,9 @@ struct PolicyOptions {
   core::Seconds hold_s = -1;         // keep what was needed this long; -1: break-even time
   // "delayed-off": a node not needed for this long is switched off; -1: break-even time.
   core::Seconds timer_s = -1;
+  // "reserves": re-plan (m, D, U) when the rate moved by this share, and at least this often.
+  double replan_share = 0.05;
+  core::Seconds replan_s = 300;
 };
 
 // The names MakePolicy accepts, in a stable order.

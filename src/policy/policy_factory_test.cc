@@ -16,7 +16,7 @@ TEST(PolicyFactoryTest, BuildsEveryKnownName) {
   const std::vector<std::string_view> names = PolicyNames();
   EXPECT_EQ(names, (std::vector<std::string_view>{"always-on", "threshold", "dynamic-threshold",
                                                   "regression", "regression-mean", "sla-sizing",
-                                                  "delayed-off", "lcp"}));
+                                                  "delayed-off", "lcp", "reserves"}));
   const core::LoadHistory history = HistoryOf({30}, 1);
   for (const std::string_view name : names) {
     SCOPED_TRACE(name);
