@@ -54,6 +54,7 @@ void ReadPolicy(TomlSection& pol, int total_nodes, const std::string& path, Poli
   pol.Number("timer_s", out.policy.timer_s, -1);
   pol.Number("replan_share", out.policy.replan_share, 0);
   pol.Number("replan_s", out.policy.replan_s, 0, true);
+  pol.String("forecast", out.policy.forecast);
   pol.Number("up_cooldown_s", controller.guard.up_cooldown_s, 0);
   pol.Number("down_cooldown_s", controller.guard.down_cooldown_s, 0);
   pol.Int("max_transitions_per_tick", controller.guard.max_transitions_per_tick, 1);

@@ -122,6 +122,10 @@ core::Result<std::unique_ptr<Policy>> MakePolicy(const PolicyOptions& options) {
         .mean_s = o.mean_s,
         .sign_off = SignOffOf(o)}));
   }
+  core::Result<forecast::ForecastMethod> method = forecast::ParseForecastMethod(o.forecast);
+  if (!method.ok()) {
+    return InvalidArgumentError(fmt::format("policy '{}': {}", o.name, method.status().message()));
+  }
   if (o.name == "reserves") {
     EBB_RETURN_IF_ERROR(CheckWindow(o, "mean_s", o.mean_s));
     EBB_RETURN_IF_ERROR(CheckWindow(o, "history_s", o.history_s));
@@ -134,7 +138,8 @@ core::Result<std::unique_ptr<Policy>> MakePolicy(const PolicyOptions& options) {
         std::make_unique<ReservesPolicy>(ReservesOptions{.mean_s = o.mean_s,
                                                          .history_s = o.history_s,
                                                          .replan_share = o.replan_share,
-                                                         .replan_s = o.replan_s}));
+                                                         .replan_s = o.replan_s,
+                                                         .forecast = *method}));
   }
   if (o.name == "lcp") return std::unique_ptr<Policy>(std::make_unique<LcpPolicy>());
   if (o.name == "delayed-off") {
@@ -168,7 +173,8 @@ core::Result<std::unique_ptr<Policy>> MakePolicy(const PolicyOptions& options) {
                                                            .headroom_quantile = o.headroom_quantile,
                                                            .memory_s = o.memory_s,
                                                            .halving_s = o.halving_s,
-                                                           .hold_s = o.hold_s}));
+                                                           .hold_s = o.hold_s,
+                                                           .forecast = *method}));
   }
   return InvalidArgumentError(fmt::format("unknown policy '{}'; known policies: {}", o.name,
                                           fmt::join(PolicyNames(), ", ")));

@@ -34,6 +34,9 @@ struct PolicyOptions {
   // "reserves": re-plan (m, D, U) when the rate moved by this share, and at least this often.
   double replan_share = 0.05;
   core::Seconds replan_s = 300;
+  // "sla-sizing", "reserves": how the load a boot time ahead is forecast ("trend" over history_s,
+  // or "holt-winters" with a daily season); a forecast that was off lately is not used.
+  std::string forecast = "trend";
 };
 
 // The names MakePolicy accepts, in a stable order.

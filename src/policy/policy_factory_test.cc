@@ -53,6 +53,26 @@ TEST(PolicyFactoryTest, ValidatesOptions) {
   };
   const std::vector<Row> rows = {
       {"defaults", [](PolicyOptions&) {}, ""},
+      {"an unknown forecast",
+       [](PolicyOptions& o) {
+         o.name = "sla-sizing";
+         o.forecast = "arima";
+       },
+       "policy 'sla-sizing': unknown forecast \"arima\"; known: trend, holt-winters"},
+      {"holt-winters",
+       [](PolicyOptions& o) {
+         o.name = "reserves";
+         o.forecast = "holt-winters";
+       },
+       ""},
+      {"sign_off neither all nor one", [](PolicyOptions& o) { o.sign_off = "some"; },
+       "sign_off must be \"all\" or \"one\""},
+      {"sla-sizing headroom quantile 0",
+       [](PolicyOptions& o) {
+         o.name = "sla-sizing";
+         o.headroom_quantile = 0;
+       },
+       "headroom_quantile must be in (0, 1]"},
       {"overload 100% is allowed", [](PolicyOptions& o) { o.overload = 1; }, ""},
       {"overload 0", [](PolicyOptions& o) { o.overload = 0; },
        "policy 'regression': overload must be in (0, 1], got 0"},

@@ -6,13 +6,13 @@
 #include <fmt/format.h>
 
 #include "core/check.h"
-#include "forecast/linear_regression.h"
 #include "forecast/mean_load.h"
 #include "policy/capacity.h"
 
 namespace ebb::policy {
 
-ReservesPolicy::ReservesPolicy(ReservesOptions options) : options_(options) {
+ReservesPolicy::ReservesPolicy(ReservesOptions options)
+    : options_(options), forecaster_({.method = options.forecast, .history_s = options.history_s}) {
   EBB_CHECK(options_.mean_s > 0 && options_.history_s > 0 && options_.replan_share >= 0);
 }
 
@@ -26,9 +26,10 @@ Decision ReservesPolicy::Decide(const PolicyInput& input) {
   const core::LoadHistory& history = *input.history;
   const double newest = history.Latest().rate_rps;
   const double current = forecast::MeanLoad(history, input.now, options_.mean_s).value_or(newest);
-  const double slope = forecast::FitLine(history, input.now, options_.history_s).slope_rps_per_s;
-  // A rising trend plans for the load a boot time ahead; a falling one only for now.
-  const double rate = std::max(current, current + slope * input.boot_s);
+  // A forecast above the current load plans for a boot time ahead; a lower one, or one that has
+  // been off lately, changes nothing.
+  const forecast::Forecast ahead = forecaster_.Next(history, input.now, current, input.boot_s);
+  const double rate = ahead.trusted ? std::max(current, ahead.rate_rps) : current;
   const queueing::ReservesParams params{
       .servers = input.total_nodes,
       .setup_rate = 1 / input.boot_s,

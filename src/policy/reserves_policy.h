@@ -1,7 +1,8 @@
 // ReservesPolicy ("reserves"): the server reserves of Mitrani and Mazzucco (GreenMetrics 2012)
 // in the controller. Each node is a server of the model (service rate = its slots / the service
 // time), the setup rate is 1 / boot_s, and c1, c2 are the [cost] weights. From the arrival rate
-// (the mean of the last `mean_s` seconds, or a boot time ahead on the trend when it rises) it
+// (the mean of the last `mean_s` seconds, or the forecast a boot time ahead when it is higher and
+// its recent error small: `forecast` = trend or holt-winters, see LoadForecaster) it
 // plans the optimal (m, D, U) (queueing::OptimalReserves) and re-plans when the rate has moved
 // by more than `replan_share` since, or `replan_s` has passed. n = N - m nodes stay on; the m
 // reserves are switched one node per decision, not as a block: one more while the jobs in the
@@ -12,6 +13,7 @@
 #include <string_view>
 
 #include "core/time.h"
+#include "forecast/load_forecaster.h"
 #include "policy/policy.h"
 #include "queueing/reserves_model.h"
 
@@ -22,6 +24,7 @@ struct ReservesOptions {
   core::Seconds history_s = 120;  // > 0: window of the trend
   double replan_share = 0.05;     // re-plan when the rate moved by this share
   core::Seconds replan_s = 300;   // and at least this often
+  forecast::ForecastMethod forecast = forecast::ForecastMethod::kTrend;
 };
 
 class ReservesPolicy final : public Policy {
@@ -33,6 +36,7 @@ class ReservesPolicy final : public Policy {
 
  private:
   ReservesOptions options_;
+  forecast::LoadForecaster forecaster_;
   std::optional<queueing::ReservesResult> plan_;
   double planned_rate_ = -1;
   core::Seconds planned_at_ = 0;

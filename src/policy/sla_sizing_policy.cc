@@ -6,7 +6,6 @@
 #include <fmt/format.h>
 
 #include "core/check.h"
-#include "forecast/linear_regression.h"
 #include "forecast/mean_load.h"
 #include "policy/capacity.h"
 #include "queueing/erlang_c.h"
@@ -27,7 +26,8 @@ SlaNodes NodesForSla(double rate_rps, const ServiceModel& model, double service_
   return out;
 }
 
-SlaSizingPolicy::SlaSizingPolicy(SlaSizingOptions options) : options_(options) {
+SlaSizingPolicy::SlaSizingPolicy(SlaSizingOptions options)
+    : options_(options), forecaster_({.method = options.forecast, .history_s = options.history_s}) {
   EBB_CHECK(options_.mean_s > 0 && options_.history_s > 0 && options_.memory_s > 0);
   EBB_CHECK(options_.headroom_quantile > 0 && options_.headroom_quantile <= 1);
   EBB_CHECK(options_.halving_s > 0);
@@ -58,8 +58,8 @@ Decision SlaSizingPolicy::Decide(const PolicyInput& input) {
   level_rps_ = std::max(current, level_rps_ * std::exp2(-dt / options_.memory_s));
   growth_->Add(now, current, level_rps_);
 
-  const double slope = forecast::FitLine(history, now, options_.history_s).slope_rps_per_s;
-  const double trend = std::max(current, current + slope * horizon);
+  const forecast::Forecast ahead = forecaster_.Next(history, now, current, horizon);
+  const double trend = ahead.trusted ? std::max(current, ahead.rate_rps) : current;
   const double growth = growth_->Quantile(options_.headroom_quantile);
   const double plan = std::max(trend * growth, newest);
 
@@ -77,10 +77,12 @@ Decision SlaSizingPolicy::Decide(const PolicyInput& input) {
   const int keep = std::max({need, held, floor});
 
   std::string why = fmt::format(
-      "load {} (mean of {:g} s), trend {}, growth within {:g} s up to x{:.2f} (q {}): plan {}; "
-      "{} x {} slots at {:.3g} s answer {} within {:g} s (target {})",
-      FormatRate(current), options_.mean_s, FormatSlope(slope), horizon, growth,
-      FormatShare(options_.headroom_quantile), FormatRate(plan), FormatNodes(need),
+      "load {} (mean of {:g} s), forecast {} in {:g} s ({}), growth within {:g} s up to x{:.2f} "
+      "(q {}): plan {}; {} x {} slots at {:.3g} s answer {} within {:g} s (target {})",
+      FormatRate(current), options_.mean_s, FormatRate(ahead.rate_rps), horizon,
+      ahead.trusted ? fmt::format("error {}", FormatShare(ahead.recent_error))
+                    : fmt::format("error {}: not used", FormatShare(ahead.recent_error)),
+      horizon, growth, FormatShare(options_.headroom_quantile), FormatRate(plan), FormatNodes(need),
       model.slots_per_node, service_time, FormatShare(sized.share), model.sla_s,
       FormatShare(model.sla_target));
   if (!sized.enough) why += ", not enough even with every node";

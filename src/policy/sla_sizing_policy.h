@@ -7,10 +7,12 @@
 //   plan = max(current, current + trend * horizon) * growth quantile
 //
 // where `current` is the mean of the last `mean_s` seconds, the trend a least-squares line over
-// `history_s`, and the growth quantile the `headroom_quantile` of how much the load has grown
-// within a boot time in the past (GrowthQuantile, remembered over `memory_s`): a prediction
-// interval from the load's own variability, so bursty traffic gets headroom in proportion to its
-// burstiness and smooth traffic little. A forecast only ever adds capacity.
+// `history_s` or a Holt-Winters forecast with a daily season (`forecast`), used only while its
+// recent error is small (LoadForecaster; otherwise the policy sizes on the current load), and the
+// growth quantile the `headroom_quantile` of how much the load has grown within a boot time in the
+// past (GrowthQuantile, remembered over `memory_s`): a prediction interval from the load's own
+// variability, so bursty traffic gets headroom in proportion to its burstiness and smooth traffic
+// little. A forecast only ever adds capacity.
 //
 // It scales up at once. It scales down to what it needed over the last `hold_s` (by default the
 // break-even time of a power cycle: a node idle for less is cheaper kept on, AutoScale's rule),
@@ -23,6 +25,7 @@
 
 #include "core/time.h"
 #include "forecast/growth_quantile.h"
+#include "forecast/load_forecaster.h"
 #include "policy/capacity.h"
 #include "policy/policy.h"
 
@@ -35,6 +38,7 @@ struct SlaSizingOptions {
   core::Seconds memory_s = 86400;    // > 0: how long growth is remembered (half-life)
   core::Seconds halving_s = 600;     // > 0: the cluster shrinks at most by half in this time
   core::Seconds hold_s = -1;         // >= 0, or -1: the model's break-even time
+  forecast::ForecastMethod forecast = forecast::ForecastMethod::kTrend;
 };
 
 // The smallest number of nodes for which M/M/(nodes * slots) answers `model.sla_target` of the
@@ -57,6 +61,7 @@ class SlaSizingPolicy final : public Policy {
 
  private:
   SlaSizingOptions options_;
+  forecast::LoadForecaster forecaster_;
   std::optional<forecast::GrowthQuantile> growth_;
   double level_rps_ = 0;  // the recent level, for GrowthQuantile's base test
   // Scale-down memory: the needs of the last hold_s, and the halving envelope in nodes.
