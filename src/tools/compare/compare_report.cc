@@ -69,11 +69,14 @@ std::string LoadChart(const ComparePlan& plan, const std::vector<const RunData*>
 
 std::string NodesChart(const ComparePlan& plan, const RunData& run, const TimeUnit& unit) {
   const std::string color = PolicyColor(plan, run.spec.policy);
-  return report::RenderLineChart({
-      .title = "Nodes: " + run.spec.policy,
-      .x = TimeAxis(unit),
-      .y = {.min = 0, .max = static_cast<double>(std::max(plan.nodes, 1))},
-      .series = {{.name = "serving",
+  // Filled field by field: GCC 12 at -O3 takes the nested designated initialiser's defaulted
+  // std::string for uninitialised (-Wmaybe-uninitialized).
+  report::LineChartSpec spec;
+  spec.title = "Nodes: " + run.spec.policy;
+  spec.x = TimeAxis(unit);
+  spec.y.min = 0;
+  spec.y.max = static_cast<double>(std::max(plan.nodes, 1));
+  spec.series = {{.name = "serving",
                   .color = color,
                   .x = Times(run, unit),
                   .y = Values(run, [](const report::Bucket& b) { return b.mean.serving; })},
@@ -81,8 +84,8 @@ std::string NodesChart(const ComparePlan& plan, const RunData& run, const TimeUn
                   .color = "#7f8c8d",
                   .x = Times(run, unit),
                   .y = Values(run, [](const report::Bucket& b) { return b.mean.powered; }),
-                  .style = report::LineStyle::kDashed}},
-  });
+                  .style = report::LineStyle::kDashed}};
+  return report::RenderLineChart(spec);
 }
 
 // The share (%) of all the run's requests answered within x seconds, at the buckets' ends; a
