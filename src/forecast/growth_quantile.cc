@@ -19,14 +19,20 @@ GrowthQuantile::GrowthQuantile(GrowthQuantileOptions options)
 
 void GrowthQuantile::Add(core::Seconds at, double rate_rps, double recent_level) {
   if (!std::isfinite(rate_rps) || rate_rps < 0) return;
-  for (Pending& p : pending_) p.peak = std::max(p.peak, rate_rps);
   while (!pending_.empty() && pending_.front().at <= at - options_.horizon_s) {
     const Pending done = pending_.front();
     pending_.pop_front();
-    Record((done.peak + options_.floor_rps) / (done.base + options_.floor_rps), at);
+    const double mean = done.count > 0 ? done.sum / done.count : done.base;
+    Record((mean + options_.floor_rps) / (done.base + options_.floor_rps), at);
+  }
+  // Each pending base sums the rates of its horizon; a running total with the sum at each base's
+  // start would do the same in O(1), but the horizon holds only a boot time of samples.
+  for (Pending& p : pending_) {
+    p.sum += rate_rps;
+    ++p.count;
   }
   if (rate_rps >= options_.base_share * recent_level) {
-    pending_.push_back({.at = at, .base = rate_rps, .peak = rate_rps});
+    pending_.push_back({.at = at, .base = rate_rps});
   }
 }
 

@@ -25,10 +25,10 @@ struct PolicyOptions {
   // keep the load within the overload threshold; "one" signs off one node, as Cherub did.
   std::string sign_off = "all";
   // "sla-sizing":
-  double headroom_quantile = 0.999;  // quantile of the load's growth within a boot time
-  core::Seconds memory_s = 86400;    // half-life of the growth it remembers
-  core::Seconds halving_s = 600;     // the cluster shrinks at most by half in this time
-  core::Seconds hold_s = -1;         // keep what was needed this long; -1: break-even time
+  double headroom_quantile = 0.9999;  // quantile of the load's growth within a boot time
+  core::Seconds memory_s = 86400;     // half-life of the growth it remembers
+  core::Seconds halving_s = 600;      // the cluster shrinks at most by half in this time
+  core::Seconds hold_s = -1;          // keep what was needed this long; -1: break-even time
   // "delayed-off": a node not needed for this long is switched off; -1: break-even time.
   core::Seconds timer_s = -1;
   // "reserves": re-plan (m, D, U) when the rate moved by this share, and at least this often.

@@ -32,12 +32,14 @@
 namespace ebb::policy {
 
 struct SlaSizingOptions {
-  core::Seconds mean_s = 15;         // > 0: window of the current load
-  core::Seconds history_s = 120;     // > 0: window of the trend
-  double headroom_quantile = 0.999;  // in (0, 1]: quantile of the growth within a boot time
-  core::Seconds memory_s = 86400;    // > 0: how long growth is remembered (half-life)
-  core::Seconds halving_s = 600;     // > 0: the cluster shrinks at most by half in this time
-  core::Seconds hold_s = -1;         // >= 0, or -1: the model's break-even time
+  core::Seconds mean_s = 15;      // > 0: window of the current load
+  core::Seconds history_s = 120;  // > 0: window of the trend
+  // In (0, 1]: the quantile of the growth within a boot time. Ten times stricter than a 99.9 %
+  // SLA: a surge under-served for a boot time leaves a queue that delays the requests after it.
+  double headroom_quantile = 0.9999;
+  core::Seconds memory_s = 86400;  // > 0: how long growth is remembered (half-life)
+  core::Seconds halving_s = 600;   // > 0: the cluster shrinks at most by half in this time
+  core::Seconds hold_s = -1;       // >= 0, or -1: the model's break-even time
   forecast::ForecastMethod forecast = forecast::ForecastMethod::kTrend;
 };
 
