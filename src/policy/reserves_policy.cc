@@ -55,12 +55,13 @@ Decision ReservesPolicy::Decide(const PolicyInput& input) {
   }
   const queueing::ReservesThresholds& t = plan_->thresholds;
   const int always_on = input.total_nodes - t.reserves;
-  // One reserve more while the jobs exceed U, one fewer while they are at most D.
+  // The model's rule, on the nodes as they are: every reserve on once the jobs exceed U, every
+  // reserve off once they are at most D, and in between the reserves stay as they are (a
+  // re-plan does not by itself switch them).
   const int jobs = input.jobs_in_system;
-  const int on_before = std::clamp(ServingOrBooting(input) - always_on, 0, t.reserves);
-  reserves_on_ = on_before;
-  if (t.reserves > 0 && jobs > t.up) reserves_on_ = std::min(t.reserves, on_before + 1);
-  if (t.reserves > 0 && jobs <= t.down) reserves_on_ = std::max(0, on_before - 1);
+  reserves_on_ = std::clamp(ServingOrBooting(input) - always_on, 0, t.reserves);
+  if (jobs > t.up) reserves_on_ = t.reserves;
+  if (jobs <= t.down) reserves_on_ = 0;
   const int target = ClampTarget(always_on + reserves_on_, input);
   const std::string why = fmt::format(
       "load {}, {} jobs in the system; plan m = {}, D = {}, U = {} (cost {:.3g}, L {:.3g}, S "

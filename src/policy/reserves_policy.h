@@ -5,8 +5,10 @@
 // its recent error small: `forecast` = trend or holt-winters, see LoadForecaster) it
 // plans the optimal (m, D, U) (queueing::OptimalReserves) and re-plans when the rate has moved
 // by more than `replan_share` since, or `replan_s` has passed. n = N - m nodes stay on; the m
-// reserves are switched one node per decision, not as a block: one more while the jobs in the
-// system (HAProxy's sessions and queue) exceed U, one fewer while they are at most D.
+// reserves are all wanted once the jobs in the system (HAProxy's sessions and queue) exceed U
+// and none once they are at most D, and the controller carries that out node by node (each
+// reserve boots, joins and drains on its own, within the guard's limits; there is no block
+// state), so reserves already on stay between D and U.
 #pragma once
 
 #include <optional>
@@ -40,7 +42,7 @@ class ReservesPolicy final : public Policy {
   std::optional<queueing::ReservesResult> plan_;
   double planned_rate_ = -1;
   core::Seconds planned_at_ = 0;
-  int reserves_on_ = 0;
+  int reserves_on_ = 0;  // wanted by the last decision
 };
 
 }  // namespace ebb::policy

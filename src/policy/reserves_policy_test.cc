@@ -25,7 +25,7 @@ Decision DecideAt(ReservesPolicy& policy, double now, int serving, int jobs,
                         .model = kModel});
 }
 
-TEST(ReservesPolicyTest, PlansTheOptimumAndSwitchesReservesOneByOne) {
+TEST(ReservesPolicyTest, PlansTheOptimumAndSwitchesTheReservesByItsThresholds) {
   const core::LoadHistory history = HistoryOf(std::vector<double>(30, 5.5), 30);
   auto optimum = queueing::OptimalReserves({.servers = 10,
                                             .setup_rate = 1.0 / 60,
@@ -38,23 +38,21 @@ TEST(ReservesPolicyTest, PlansTheOptimumAndSwitchesReservesOneByOne) {
   ASSERT_GT(t.reserves, 1) << "the case needs reserves to switch";
   const int always_on = 10 - t.reserves;
   ReservesPolicy policy({});
-  // Few jobs: from all ten nodes, one reserve fewer per decision.
+  // Few jobs: every reserve off, the always-on nodes only.
   Decision d = DecideAt(policy, 30, 10, 0, history);
-  EXPECT_EQ(d.target_serving, 9) << d.reason;
+  EXPECT_EQ(d.target_serving, always_on) << d.reason;
   EXPECT_TRUE(ReasonHas(d, {fmt::format("m = {}, D = {}, U = {}", t.reserves, t.down, t.up)}));
-  // Jobs above U: one reserve more per decision, up to m.
-  int serving = always_on;
-  for (int i = 1; i <= t.reserves + 2; ++i) {
-    d = DecideAt(policy, 31 + i, serving, t.up + 1, history);
-    EXPECT_EQ(d.target_serving, always_on + std::min(i, t.reserves)) << d.reason;
-    serving = d.target_serving;
-  }
-  // Between D and U: no change; at D or below: one fewer per decision.
+  // Jobs above U: every reserve wanted; the controller boots them node by node.
+  d = DecideAt(policy, 31, always_on, t.up + 1, history);
+  EXPECT_EQ(d.target_serving, 10) << d.reason;
+  // Between D and U, reserves that are on (some, while the rest boot) stay as they are.
   if (t.up > t.down + 1) {
-    EXPECT_EQ(DecideAt(policy, 40, serving, t.down + 1, history).target_serving, serving);
+    EXPECT_EQ(DecideAt(policy, 32, always_on + 1, t.down + 1, history).target_serving,
+              always_on + 1);
   }
-  d = DecideAt(policy, 41, serving, t.down, history);
-  EXPECT_EQ(d.target_serving, serving - 1) << d.reason;
+  // At D or below: all of them off again.
+  d = DecideAt(policy, 33, 10, t.down, history);
+  EXPECT_EQ(d.target_serving, always_on) << d.reason;
 }
 
 TEST(ReservesPolicyTest, BeyondTheModelEveryNodeServes) {
