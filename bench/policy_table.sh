@@ -20,7 +20,7 @@ for c in $cases; do
   echo "| policy | SLA share (≤ 5 s) | p99 | energy | saved vs always-on | share of optimum saving | boots per node per day | cost C |"
   echo "|---|---|---|---|---|---|---|---|"
   tail -n +2 "$out/$c/league.csv" | awk -F, '{
-    printf "| %s | %.3f %% | %.2f s | %.1f kWh | %.1f %% | %.1f %% | %.1f | %.3g |\n",
+    printf "| %s | %.3f %% | %.2f s | %.1f kWh | %.1f %% | %.1f %% | %.1f | %.1f |\n",
       $2, 100 * $3, $4, $5, 100 * $6, 100 * $7, $8, $9 }'
   jq -r '"| offline optimum | | | \(.optimum.energy_kwh * 10 | round / 10) kWh | \(.optimum.saving_ratio * 1e3 | round / 10) % | 100 % | | |"' \
     "$out/$c/runs/"*/always-on/summary.json
