@@ -671,6 +671,7 @@ void LiveDaemon::Reload() {
   }
   config_.policy = next.policy;
   config_.sla_s = next.sla_s;
+  config_.sla_target = next.sla_target;
   config_.cluster.power = next.cluster.power;
   config_.cost_c1 = next.cost_c1;
   config_.cost_c2 = next.cost_c2;
