@@ -184,6 +184,7 @@ void SimCluster::ServeQueue(NodeId id, Seconds now) {
 }
 
 void SimCluster::ExpireQueue(Seconds now) {
+  AccrueEnergy(now);  // the queue's integral up to now, before it shrinks
   while (!queue_.empty() && now - queue_.front().arrived > options_.queue_timeout_s) {
     queue_.pop_front();
     ++counters_.rejected;
@@ -204,6 +205,7 @@ void SimCluster::AccrueEnergy(Seconds now) {
   counters_.energy_j = energy_.Sum();
   counters_.dynamic_energy_j = dynamic_energy_.Sum();
   counters_.node_downtime_s += count_by_power_[static_cast<int>(Power::kOff)] * dt;
+  counters_.job_seconds += static_cast<double>(jobs_in_system()) * dt;
   energy_at_ = until;
 }
 

@@ -58,6 +58,7 @@ struct SimCounters {
   std::uint64_t sla_ok = 0;    // completed within sla_s
   std::uint64_t boots = 0;
   std::uint64_t shutdowns = 0;
+  double job_seconds = 0;  // the integral of the requests in the system (served or queued)
   double energy_j = 0;
   double dynamic_energy_j = 0;  // the part above idle caused by sessions
   double node_downtime_s = 0;   // node-seconds powered off

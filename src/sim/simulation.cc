@@ -158,20 +158,10 @@ core::Result<SimSummary> RunSimulation(const SimConfig& config, const SimOutputs
 
   std::uint64_t events = 0;
   std::uint64_t next_progress = 1u << 22;
-  // The integral of the jobs in the system over time: they change only at events.
-  double job_seconds = 0;
-  core::Seconds jobs_since = 0;
-  auto integrate_jobs = [&](core::Seconds until) {
-    if (until > jobs_since && std::isfinite(until)) {
-      job_seconds += static_cast<double>(cluster.jobs_in_system()) * (until - jobs_since);
-      jobs_since = until;
-    }
-  };
   for (;;) {
     const core::Seconds ta = arrivals->Peek();
     const core::Seconds td = cluster.NextDepartureAt();
     const core::Seconds tt = loop.NextTimerAt();
-    integrate_jobs(std::min({ta, td, tt}));
     if (tt <= ta && tt <= td) {
       if (std::isinf(tt)) break;
       events += loop.RunUntil(tt);
@@ -235,10 +225,9 @@ core::Result<SimSummary> RunSimulation(const SimConfig& config, const SimOutputs
       always_on_j - optimum_j > 0 ? (always_on_j - c.energy_j) / (always_on_j - optimum_j) : 0;
   s.node_downtime_s = c.node_downtime_s;
   s.mean_powered_nodes = end > 0 ? powered_node_seconds / end : 0;
-  integrate_jobs(end);
   s.cost_c1 = config.cost_c1;
   s.cost_c2 = config.cost_c2;
-  s.mean_jobs = end > 0 ? job_seconds / end : 0;
+  s.mean_jobs = end > 0 ? c.job_seconds / end : 0;
   s.mean_cost = config.cost_c1 * s.mean_jobs + config.cost_c2 * s.mean_powered_nodes;
   s.boots = c.boots;
   s.shutdowns = c.shutdowns;
