@@ -78,11 +78,11 @@ Decision SlaSizingPolicy::Decide(const PolicyInput& input) {
 
   std::string why = fmt::format(
       "load {} (mean of {:g} s), forecast {} in {:g} s ({}), growth within {:g} s up to x{:.2f} "
-      "(q {}): plan {}; {} x {} slots at {:.3g} s answer {} within {:g} s (target {})",
+      "(q {:g}): plan {}; {} x {} slots at {:.3g} s answer {} within {:g} s (target {})",
       FormatRate(current), options_.mean_s, FormatRate(ahead.rate_rps), horizon,
       ahead.trusted ? fmt::format("error {}", FormatShare(ahead.recent_error))
                     : fmt::format("error {}: not used", FormatShare(ahead.recent_error)),
-      horizon, growth, FormatShare(options_.headroom_quantile), FormatRate(plan), FormatNodes(need),
+      horizon, growth, options_.headroom_quantile, FormatRate(plan), FormatNodes(need),
       model.slots_per_node, service_time, FormatShare(sized.share), model.sla_s,
       FormatShare(model.sla_target));
   if (!sized.enough) why += ", not enough even with every node";
