@@ -228,6 +228,8 @@ void Controller::Reconcile(Seconds now, std::vector<std::string>& actions) {
       case NodeState::kDraining:
         if (s.sessions == 0 || now >= node.deadline) {
           if (SetAdmin(node, lb::AdminState::kMaint, actions)) {
+            ++counters_.drains_completed;
+            counters_.drain_seconds += now - node.since;
             SetState(node, NodeState::kOffline, now);
             PowerOff(node, now, actions);
           }

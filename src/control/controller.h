@@ -61,6 +61,8 @@ struct ControllerCounters {
   std::uint64_t boots = 0;
   std::uint64_t power_offs = 0;
   std::uint64_t drains = 0;
+  std::uint64_t drains_completed = 0;
+  double drain_seconds = 0;  // summed over completed drains: how long nodes waited for sessions
   std::uint64_t readies = 0;
   std::uint64_t boot_failures = 0;
   std::uint64_t command_failures = 0;

@@ -70,6 +70,7 @@ nlohmann::ordered_json ToJson(const SimSummary& s, bool with_wall_time) {
   j["share_of_optimum_saving"] = s.share_of_optimum_saving;
   j["node_downtime_s"] = s.node_downtime_s;
   j["mean_powered_nodes"] = s.mean_powered_nodes;
+  j["mean_drain_s"] = s.mean_drain_s;
   j["cost"] = {{"c1", s.cost_c1},
                {"c2", s.cost_c2},
                {"mean", s.mean_cost},
@@ -225,6 +226,9 @@ core::Result<SimSummary> RunSimulation(const SimConfig& config, const SimOutputs
       always_on_j - optimum_j > 0 ? (always_on_j - c.energy_j) / (always_on_j - optimum_j) : 0;
   s.node_downtime_s = c.node_downtime_s;
   s.mean_powered_nodes = end > 0 ? powered_node_seconds / end : 0;
+  const control::ControllerCounters& cc = controller.counters();
+  s.mean_drain_s =
+      cc.drains_completed > 0 ? cc.drain_seconds / static_cast<double>(cc.drains_completed) : 0;
   s.cost_c1 = config.cost_c1;
   s.cost_c2 = config.cost_c2;
   s.mean_jobs = end > 0 ? c.job_seconds / end : 0;

@@ -45,6 +45,7 @@ struct SimSummary {
   double share_of_optimum_saving = 0;
   double node_downtime_s = 0;
   double mean_powered_nodes = 0;
+  double mean_drain_s = 0;  // how long a drained node waited for its sessions, on average
   // Mitrani's and Mazzucco's cost C = c1 * L + c2 * S, per second on average over the run: L the
   // mean number of requests in the system (served or queued), S the mean number of powered nodes.
   double cost_c1 = 1, cost_c2 = 1;
