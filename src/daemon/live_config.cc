@@ -272,6 +272,15 @@ core::Result<LiveConfig> LoadLiveConfig(const std::string& path,
   model.cost_c1 = c.cost_c1;
   model.cost_c2 = c.cost_c2;
   c.policy.controller.balance = c.balancer.algorithm;
+  // The policies that size from a queueing model need the real mean service time: live, maxconn
+  // is a cap on concurrency, and maxconn / capacity_rps would be a guess.
+  const std::string& name = c.policy.policy.name;
+  if ((name == "sla-sizing" || name == "lcp" || name == "reserves") && model.service_time_s == 0) {
+    errors.push_back(fmt::format(
+        "{}: policy.service_time_s: policy '{}' sizes from a queueing model and needs the mean "
+        "time a node takes per request (for example from `ebb logstat`'s service time)",
+        path, name));
+  }
 
   if (errors.empty()) {
     const toml::node* min_nodes = pol.table() ? pol.table()->get("min_nodes") : nullptr;

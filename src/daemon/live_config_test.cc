@@ -408,5 +408,18 @@ TEST_F(LiveConfigTest, MissingFileIsNotFound) {
   EXPECT_THAT(c.status().message(), HasSubstr("missing.toml"));
 }
 
+TEST_F(LiveConfigTest, AQueueingPolicyNeedsTheServiceTime) {
+  for (const char* policy : {"sla-sizing", "lcp", "reserves"}) {
+    const std::string message = Error(Base(), {fmt::format("policy.name=\"{}\"", policy)});
+    EXPECT_THAT(message, HasSubstr("policy.service_time_s"));
+    EXPECT_THAT(message, HasSubstr(policy));
+  }
+  core::Result<LiveConfig> c =
+      Load(Base(), {"policy.name=\"sla-sizing\"", "policy.service_time_s=0.05"});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->policy.controller.model.service_time_s, 0.05);
+  EXPECT_EQ(c->policy.controller.model.slots_per_node, c->server_lines.maxconn);
+}
+
 }  // namespace
 }  // namespace ebb::daemon

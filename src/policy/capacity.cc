@@ -112,7 +112,9 @@ Decision SignOff(const PolicyInput& input, SignOffMode mode, double planned_rps,
   if (mode == SignOffMode::kOne) return SignOffOne(input, planned_rps, why);
   const int before = ServingOrBooting(input);
   const int need = NodesNeeded(planned_rps, input.node_capacity_rps, overload);
-  const int target = ClampTarget(std::min(need, before - 1), input);
+  // Never the last serving node, whatever the load: the guard would keep it anyway, and the
+  // reason must say what happens.
+  const int target = ClampTarget(std::max(1, std::min(need, before - 1)), input);
   const int gone = before - target;
   return Decision{.target_serving = target,
                   .expected_rps = planned_rps,

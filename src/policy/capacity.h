@@ -85,7 +85,8 @@ enum class SignOffMode {
 };
 
 // The decision to sign off: one node (kOne), or down to NodesNeeded(planned_rps, capacity,
-// overload) but at least one node fewer (kAll). `planned_rps` is the load the rest must carry.
+// overload) but at least one node fewer, and never below one node (kAll). `planned_rps` is the load
+// the rest must carry.
 Decision SignOff(const PolicyInput& input, SignOffMode mode, double planned_rps, double overload,
                  const std::string& why);
 

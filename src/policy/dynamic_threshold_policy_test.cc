@@ -121,8 +121,10 @@ TEST(DynamicThresholdPolicyTest, SignOffNeverOverloadsTheRest) {
             if (mode == SignOffMode::kOne) {
               ASSERT_EQ(d.target_serving, serving - 1) << d.reason;
             }
-            // kAll: the fewest nodes within the threshold, so one fewer would be over it.
-            if (mode == SignOffMode::kAll && d.target_serving > 0) {
+            // Never the last serving node.
+            ASSERT_GE(d.target_serving, 1) << d.reason;
+            // kAll: the fewest nodes within the threshold, so one fewer would be over it (or none).
+            if (mode == SignOffMode::kAll && d.target_serving > 1) {
               ASSERT_GT(LoadShare(rate, d.target_serving - 1, kCapacity), overload) << d.reason;
             }
             ASSERT_LE(LoadShare(rate, d.target_serving, kCapacity), overload) << d.reason;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <optional>
 
@@ -84,10 +85,14 @@ void PrefixOptimum::Add(const std::vector<double>& slot_costs) {
 
 double PrefixOptimum::Min() const { return offset_; }
 
+// Ties within rounding of the costs that separate neighbouring counts (a power-up's beta), not
+// of the total so far: that grows without bound and would make every count a tie.
+double PrefixOptimum::Tolerance() const { return 1e-9 * std::max(1.0, beta_); }
+
 int PrefixOptimum::LowestArgmin() const {
   const double low = *std::min_element(cost_.begin(), cost_.end());
   for (std::size_t x = 0; x < cost_.size(); ++x) {
-    if (cost_[x] <= low + 1e-9 * std::max(1.0, std::abs(offset_))) return static_cast<int>(x);
+    if (cost_[x] <= low + Tolerance()) return static_cast<int>(x);
   }
   return 0;
 }
@@ -95,7 +100,7 @@ int PrefixOptimum::LowestArgmin() const {
 int PrefixOptimum::HighestArgmin() const {
   const double low = *std::min_element(cost_.begin(), cost_.end());
   for (std::size_t x = cost_.size(); x-- > 0;) {
-    if (cost_[x] <= low + 1e-9 * std::max(1.0, std::abs(offset_))) return static_cast<int>(x);
+    if (cost_[x] <= low + Tolerance()) return static_cast<int>(x);
   }
   return 0;
 }
@@ -138,6 +143,15 @@ Decision LcpPolicy::Decide(const PolicyInput& input) {
   const double service_time = model.ServiceTime(input.node_capacity_rps);
   if (!(service_time > 0) || input.total_nodes <= 0) {
     return Keep(input, 0, "no service time to plan with (give policy.service_time_s)");
+  }
+  // The program evaluates every count's M/M/c each tick: bound its servers.
+  constexpr std::int64_t kMaxServers = 4'000'000;
+  if (static_cast<std::int64_t>(input.total_nodes) * std::max(1, model.slots_per_node) >
+      kMaxServers) {
+    return Keep(input, 0,
+                fmt::format("more than {} slots (nodes x slots per node): too many for lcp's "
+                            "program; use sla-sizing",
+                            kMaxServers));
   }
   const double break_even = model.BreakEven(input.boot_s);
   const double beta = std::isfinite(break_even) ? model.cost_c2 * break_even : 0;

@@ -55,6 +55,7 @@ class PrefixOptimum {
   int HighestArgmin() const;
 
  private:
+  double Tolerance() const;
   double beta_;
   Charge charge_;
   std::vector<double> cost_;  // relative to offset_

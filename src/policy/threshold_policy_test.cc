@@ -202,7 +202,7 @@ TEST(ThresholdPolicyTest, SignsOffAsManyAsTheLoadAllowsInOneDecision) {
     int serving, want;
   };
   for (const Case& r :
-       {Case{6, 3, 1}, Case{30, 100, 5}, Case{300, 100, 50}, Case{0, 40, 0}, Case{100, 20, 17}}) {
+       {Case{6, 3, 1}, Case{30, 100, 5}, Case{300, 100, 50}, Case{0, 40, 1}, Case{100, 20, 17}}) {
     ThresholdPolicy policy({.overload = 0.6, .underload = 0.2, .underload_cycles = 1});
     const core::LoadHistory history = HistoryOf({r.rate}, 1);
     const Decision d = policy.Decide({.now = 1,

@@ -23,9 +23,17 @@ double ShareFromWait(int servers, double arrival_rate, double service_rate, doub
                      double wait_probability) {
   const double theta = servers * service_rate - arrival_rate;
   const double d = theta - service_rate;
-  const double ramp = std::abs(d * t) < 1e-12 ? t : -std::expm1(-d * t) / d;
   const double service_tail = std::exp(-service_rate * t);
-  const double waited_tail = service_tail * (1 + service_rate * ramp);
+  double waited_tail;
+  if (std::abs(d * t) < 1e-3) {
+    // Near theta = mu: the expm1 form, exact there (its exponent is small, nothing overflows).
+    const double ramp = std::abs(d * t) < 1e-12 ? t : -std::expm1(-d * t) / d;
+    waited_tail = service_tail * (1 + service_rate * ramp);
+  } else {
+    // Apart: each exponential on its own, so a large mu * t underflows to 0 instead of making
+    // 0 * infinity.
+    waited_tail = (theta * service_tail - service_rate * std::exp(-theta * t)) / d;
+  }
   const double tail = (1 - wait_probability) * service_tail + wait_probability * waited_tail;
   return std::clamp(1 - tail, 0.0, 1.0);
 }

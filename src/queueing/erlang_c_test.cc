@@ -88,6 +88,15 @@ TEST(ShareWithinTest, ContinuousWhereTheWaitAndServiceRatesMeet) {
   EXPECT_NEAR(at, IntegratedShare(3, 2, 1, 1.5), 1e-8);
 }
 
+TEST(ShareWithinTest, ShortServiceAgainstALongSlaIsNoNaN) {
+  // 5 ms requests against 5 s: mu * t = 1,000, where e^{-mu t} underflows. Near saturation the
+  // wait is long, so the share is well below 1, and finite.
+  const double near_full = ShareWithin(10, 1999, 200, 5);
+  EXPECT_TRUE(std::isfinite(near_full));
+  EXPECT_NEAR(near_full, IntegratedShare(10, 1999, 200, 5), 1e-6);
+  EXPECT_NEAR(ShareWithin(20, 1000, 200, 5), 1.0, 1e-12);
+}
+
 TEST(ShareWithinTest, UnstableOrNoServerIsZero) {
   EXPECT_EQ(ShareWithin(2, 2, 1, 10), 0);
   EXPECT_EQ(ShareWithin(0, 1, 1, 10), 0);
