@@ -1,10 +1,11 @@
 // GrowthQuantile: how much the load can grow within a horizon (a boot time), learned from the
 // load itself. For every sample it records the ratio of the mean rate over the following
 // `horizon_s` to the rate at the sample, once that horizon has passed (the mean, not the peak:
-// a peak of a few seconds is what the queue absorbs, a surge that lasts is what needs nodes); ratios are kept in a
-// histogram of their logarithms whose weights decay with `memory_s`, so the quantile follows the
-// traffic's recent character (bursty traffic has a heavy upper tail, smooth traffic a light one).
-// A prediction interval for the load a horizon ahead is then rate * Quantile(q).
+// a peak of a few seconds is what the queue absorbs, a surge that lasts is what needs nodes);
+// ratios are kept in a histogram of their logarithms whose weights decay with `memory_s`, so the
+// quantile follows the traffic's recent character (bursty traffic has a heavy upper tail, smooth
+// traffic a light one). A prediction interval for the load a horizon ahead is then rate *
+// Quantile(q).
 //
 // Samples whose rate is far below the recent level (an outage, a night at zero) are not used as
 // a base: their ratios say nothing about how traffic grows, and would make every ratio look
