@@ -59,15 +59,15 @@ Decision ReservesPolicy::Decide(const PolicyInput& input) {
   // reserve off once they are at most D, and in between the reserves stay as they are (a
   // re-plan does not by itself switch them).
   const int jobs = input.jobs_in_system;
-  reserves_on_ = std::clamp(ServingOrBooting(input) - always_on, 0, t.reserves);
-  if (jobs > t.up) reserves_on_ = t.reserves;
-  if (jobs <= t.down) reserves_on_ = 0;
-  const int target = ClampTarget(always_on + reserves_on_, input);
+  int reserves_on = std::clamp(ServingOrBooting(input) - always_on, 0, t.reserves);
+  if (jobs > t.up) reserves_on = t.reserves;
+  if (jobs <= t.down) reserves_on = 0;
+  const int target = ClampTarget(always_on + reserves_on, input);
   const std::string why = fmt::format(
       "load {}, {} jobs in the system; plan m = {}, D = {}, U = {} (cost {:.3g}, L {:.3g}, S "
       "{:.3g}): {} always on + {} of {} reserves",
       FormatRate(rate), jobs, t.reserves, t.down, t.up, plan_->cost, plan_->jobs, plan_->powered,
-      always_on, reserves_on_, t.reserves);
+      always_on, reserves_on, t.reserves);
   const int coming = ServingOrBooting(input);
   if (target > coming) return ScaleUp(input, rate, target, why);
   if (target < coming) {

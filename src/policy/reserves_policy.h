@@ -42,7 +42,6 @@ class ReservesPolicy final : public Policy {
   std::optional<queueing::ReservesResult> plan_;
   double planned_rate_ = -1;
   core::Seconds planned_at_ = 0;
-  int reserves_on_ = 0;  // wanted by the last decision
 };
 
 }  // namespace ebb::policy
