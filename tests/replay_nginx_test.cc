@@ -203,7 +203,10 @@ TEST_F(ReplayNginxTest, ReplaysATraceWithoutErrorsAndSmallLag) {
   EXPECT_EQ(j["errors"]["total"], 0);
   EXPECT_EQ(j["status_codes"]["2xx"], 200);
   EXPECT_EQ(j["sla_ok_ratio"], 1.0);
-  EXPECT_LT(j["schedule_lag_ms"]["p99"].get<double>(), 20);  // generous: CI shares its CPUs
+  // Sent on time: the typical request within a few ms of its schedule. The tail only has to
+  // show no drift, since CI shares two CPUs between parallel tests (and ASan runs this too).
+  EXPECT_LT(j["schedule_lag_ms"]["p50"].get<double>(), 5);
+  EXPECT_LT(j["schedule_lag_ms"]["p99"].get<double>(), 100);
   EXPECT_GT(j["elapsed_s"].get<double>(), 1.9);
   EXPECT_LT(j["elapsed_s"].get<double>(), 5);
   EXPECT_LE(j["connections_opened"].get<int>(), 8);
