@@ -11,6 +11,7 @@
 
 #include "config/config_file.h"
 #include "config/toml_section.h"
+#include "policy/policy_factory.h"
 #include "power/command_template.h"
 
 namespace ebb::daemon {
@@ -275,7 +276,7 @@ core::Result<LiveConfig> LoadLiveConfig(const std::string& path,
   // The policies that size from a queueing model need the real mean service time: live, maxconn
   // is a cap on concurrency, and maxconn / capacity_rps would be a guess.
   const std::string& name = c.policy.policy.name;
-  if ((name == "sla-sizing" || name == "lcp" || name == "reserves") && model.service_time_s == 0) {
+  if (policy::SizesFromAQueueingModel(name) && model.service_time_s == 0) {
     errors.push_back(fmt::format(
         "{}: policy.service_time_s: policy '{}' sizes from a queueing model and needs the mean "
         "time a node takes per request (for example from `ebb logstat`'s service time)",

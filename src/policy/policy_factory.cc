@@ -85,6 +85,10 @@ std::vector<std::string_view> PolicyNames() {
           "reserves"};
 }
 
+bool SizesFromAQueueingModel(std::string_view name) {
+  return name == "sla-sizing" || name == "lcp" || name == "reserves";
+}
+
 core::Result<std::unique_ptr<Policy>> MakePolicy(const PolicyOptions& options) {
   const PolicyOptions& o = options;
   if (o.name == "always-on") {

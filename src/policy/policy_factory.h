@@ -42,6 +42,10 @@ struct PolicyOptions {
 // The names MakePolicy accepts, in a stable order.
 std::vector<std::string_view> PolicyNames();
 
+// Whether the policy sizes from a queueing model (M/M/c, the reserves chain), which needs the
+// mean service time per request (ServiceModel::service_time_s) rather than a capacity guess.
+bool SizesFromAQueueingModel(std::string_view name);
+
 core::Result<std::unique_ptr<Policy>> MakePolicy(const PolicyOptions& options);
 
 }  // namespace ebb::policy

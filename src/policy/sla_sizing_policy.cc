@@ -18,18 +18,17 @@ SlaNodes NodesForSla(double rate_rps, const ServiceModel& model, double service_
   if (!(rate_rps > 0)) return {.nodes = 0, .enough = true, .share = 1};
   const int slots = std::max(1, model.slots_per_node);
   // In 64 bits: a thousand nodes of a million slots each must not wrap.
-  const int max_servers = static_cast<int>(
-      std::min<std::int64_t>(static_cast<std::int64_t>(max_nodes) * slots, 1 << 30));
+  const auto servers_of = [slots](int nodes) {
+    return static_cast<int>(std::min<std::int64_t>(std::int64_t{nodes} * slots, 1 << 30));
+  };
+  const int max_servers = servers_of(max_nodes);
   const int servers = queueing::ServersForShare(rate_rps, service_rate, model.sla_s,
                                                 std::min(model.sla_target, 1 - 1e-12), max_servers);
   SlaNodes out;
   out.enough = servers <= max_servers;
-  out.nodes = static_cast<int>(std::max<std::int64_t>(
-      1,
-      std::min<std::int64_t>(max_nodes, (static_cast<std::int64_t>(servers) + slots - 1) / slots)));
-  out.share = queueing::ShareWithin(static_cast<int>(std::min<std::int64_t>(
-                                        static_cast<std::int64_t>(out.nodes) * slots, 1 << 30)),
-                                    rate_rps, service_rate, model.sla_s);
+  out.nodes = static_cast<int>(std::clamp<std::int64_t>((std::int64_t{servers} + slots - 1) / slots,
+                                                        1, std::max(1, max_nodes)));
+  out.share = queueing::ShareWithin(servers_of(out.nodes), rate_rps, service_rate, model.sla_s);
   return out;
 }
 
